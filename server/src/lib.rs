@@ -68,7 +68,12 @@ pub fn openapi_json() -> String {
 }
 
 /// The whole application for `config`, with the user store it serves from.
-pub fn app(config: Config) -> (impl Endpoint + 'static, Arc<UserStore>) {
+pub fn app(
+    config: Config,
+) -> (
+    impl Endpoint<Output = poem::Response> + 'static,
+    Arc<UserStore>,
+) {
     let users = Arc::new(UserStore::new(config.users.clone()));
     let state = Arc::new(api::AppState {
         tokens: tokens::TokenService::new(&config),
