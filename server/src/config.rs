@@ -229,8 +229,6 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the API (the default when no command is given).
-    Serve(ServeArgs),
     /// Read a password from standard input and print its argon2id hash for a users file.
     HashPassword,
     /// Print the OpenAPI document.

@@ -39,7 +39,6 @@ fn main() -> ExitCode {
             println!("{}", jwt_reference_server::openapi_json());
             ExitCode::SUCCESS
         }
-        Some(Command::Serve(args)) => serve(args),
         None => serve(cli.serve),
     }
 }
@@ -77,6 +76,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     runtime.block_on(async move {
@@ -91,7 +91,6 @@ fn serve(args: ServeArgs) -> ExitCode {
             }
         };
         let addr = server.addr();
-        tracing::info!("listening on http://{addr} (OpenAPI at /openapi.yaml, Swagger UI at /docs)");
         if demo {
             tracing::info!("demo account: {DEMO_USERNAME} / {DEMO_PASSWORD}");
             if !addr.ip().is_loopback() {
@@ -100,6 +99,7 @@ fn serve(args: ServeArgs) -> ExitCode {
                 );
             }
         }
+        tracing::info!("listening on http://{addr} (OpenAPI at /openapi.yaml, Swagger UI at /docs)");
         match server.run_until(shutdown_signal()).await {
             Ok(()) => {
                 tracing::info!("stopped");
