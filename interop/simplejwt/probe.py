@@ -395,12 +395,22 @@ def sec_refresh(p):
     p.label(tampered, "refresh-signature-tampered")
     p.step("R08", "tampered signature", "POST", "/api/token/refresh/", [J],
            '{"refresh":"%s"}' % tampered)
-    p.step("R09", "form-encoded valid refresh", "POST", "/api/token/refresh/", [],
-           "refresh=" + r)
+    a, r = p.login_silent()
+    p.step("R09", "form-encoded valid refresh (fresh login)", "POST", "/api/token/refresh/",
+           [], "refresh=" + r)
     p.step("R10", "GET /api/token/refresh/", "GET", "/api/token/refresh/")
-    p.step("R11", "valid refresh with an (ignored) Authorization: Bearer garbage", "POST",
-           "/api/token/refresh/", [J, "Authorization: Bearer garbage"], '{"refresh":"%s"}' % r)
+    a, r = p.login_silent()
+    p.step("R11", "valid refresh (fresh login) with an (ignored) Authorization: Bearer garbage",
+           "POST", "/api/token/refresh/", [J, "Authorization: Bearer garbage"],
+           '{"refresh":"%s"}' % r)
     p.step("R12", "malformed JSON", "POST", "/api/token/refresh/", [J], "{")
+    _, body = p.step("R13", "login (fresh tokens for R14)", "POST", "/api/token/", [J], ALICE)
+    r = json.loads(body)["refresh"]
+    p.note("Sleeping 3 s: the next refresh shows which iat and exp a refreshed access "
+           "token gets.")
+    time.sleep(3)
+    p.step("R14", "refresh 3 s after login", "POST", "/api/token/refresh/", [J],
+           '{"refresh":"%s"}' % r)
 
 
 def sec_verify(p):

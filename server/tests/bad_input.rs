@@ -58,6 +58,19 @@ async fn other_json_types_are_field_errors() {
             r#""alice""#,
             r#"{"non_field_errors":["Invalid data. Expected a dictionary, but got str."]}"#,
         ),
+        (
+            "5",
+            r#"{"non_field_errors":["Invalid data. Expected a dictionary, but got int."]}"#,
+        ),
+        ("null", r#"{"non_field_errors":["No data provided"]}"#),
+        (
+            r#"{"username":"al\u0000ice","password":"x"}"#,
+            r#"{"username":["Null characters are not allowed."]}"#,
+        ),
+        (
+            r#"{"username":"alice","password":"   "}"#,
+            r#"{"password":["This field may not be blank."]}"#,
+        ),
     ] {
         api.post_json("/api/token/", body)
             .await
@@ -181,7 +194,10 @@ async fn bodies_without_a_content_type_and_odd_media_types() {
     let reply = api
         .request(Method::POST, "/api/token/", &[], br#"{"username":"alice"}"#)
         .await;
-    assert_json_4xx(&reply);
+    reply.assert(
+        415,
+        r#"{"detail":"Unsupported media type \"\" in request."}"#,
+    );
     for content_type in [
         "application/xml",
         "multipart/form-data; boundary=x",

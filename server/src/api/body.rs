@@ -54,12 +54,16 @@ impl BodyError {
     pub fn bad_request(&self) -> Option<BadRequest> {
         match self {
             BodyError::Parse(_) => Some(BadRequest::Parse(self.detail())),
-            BodyError::NotAnObject(got) => Some(BadRequest::Fields(FieldErrors {
-                non_field_errors: Some(vec![format!(
-                    "Invalid data. Expected a dictionary, but got {got}."
-                )]),
-                ..FieldErrors::default()
-            })),
+            BodyError::NotAnObject(got) => {
+                let message = match *got {
+                    "NoneType" => "No data provided".to_string(),
+                    got => format!("Invalid data. Expected a dictionary, but got {got}."),
+                };
+                Some(BadRequest::Fields(FieldErrors {
+                    non_field_errors: Some(vec![message]),
+                    ..FieldErrors::default()
+                }))
+            }
             _ => None,
         }
     }
