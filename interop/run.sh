@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# interop/run.sh: the runner's verdict on the real SimpleJWT, as CI runs it.
+#
+# Creates the two pinned virtual environments of interop/simplejwt (once; they are
+# kept under target/interop), then for each set-up starts the Django project on
+# 127.0.0.1 with a 2 s access lifetime, runs `jwt-conformance --strict` against it,
+# and stops it. Every server started is stopped, also on failure or interruption.
+# Exit status: 0 when every run passed, 1 otherwise.
+#
+# Usage: interop/run.sh [RUNNER]     (default: target/debug/jwt-conformance)
+# Environment: REPEAT=N runs each set-up N times (a verdict that changes between runs
+# on the same server is a runner bug); INTEROP_DIR (default target/interop).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUNNER=${1:-$ROOT/target/debug/jwt-conformance}
+WORK=${INTEROP_DIR:-$ROOT/target/interop}
+REPEAT=${REPEAT:-1}
+SERVE=$ROOT/interop/simplejwt/serve.sh
+mkdir -p "$WORK/reports"
+
+[ -x "$RUNNER" ] || { echo "interop: no runner at $RUNNER (build it with cargo build -p jwt-conformance)" >&2; exit 2; }
+
+started=()
+cleanup() {
+    for state in "${started[@]}"; do
+        "$SERVE" stop "$state" >/dev/null 2>&1 || true
+    done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Scenarios left out of the interop runs, each for a fault of SimpleJWT itself that our
+# contract keeps as a check (see interop/README.md):
+# - @simplejwt-fault-string-exp: a validly signed token with a string `exp` answers 500
+#   in 4.8.0 and 5.5.1 (CONTRACT.md, "Known faults").
+SKIP_FAULTS='not @simplejwt-fault-string-exp'
+
+failures=0
+run_setup() {
+    local name=$1 requirements=$2
+    shift 2
+    local venv=$WORK/venv-${requirements#requirements-}
+    venv=${venv%.txt}
+    "$SERVE" setup "$venv" "$ROOT/interop/simplejwt/$requirements"
+    local i
+    for ((i = 1; i <= REPEAT; i++)); do
+        local state=$WORK/state-$name port
+        port=$(free_port)
+        rm -rf "$state"
+        started+=("$state")
+        env "$@" SIMPLEJWT_ACCESS_SECONDS=2 "$SERVE" start "$venv" "$port" "$state"
+        echo "== interop: $name (run $i of $REPEAT) on 127.0.0.1:$port"
+        if "$RUNNER" --base-url "http://127.0.0.1:$port" --strict \
+            --inactive-username bob --inactive-password Bb12345678 \
+            --tags "$SKIP_FAULTS" \
+            --junit "$WORK/reports/$name-$i.xml" --json "$WORK/reports/$name-$i.json" \
+            --color never; then
+            echo "== interop: $name passed"
+        else
+            echo "== interop: $name FAILED (server log: $state/gunicorn.log)" >&2
+            failures=$((failures + 1))
+        fi
+        "$SERVE" stop "$state"
+    done
+}
+
+run_setup simplejwt-5.5.1 requirements-5.5.1.txt
+run_setup simplejwt-5.5.1-rotation requirements-5.5.1.txt SIMPLEJWT_ROTATE=1 SIMPLEJWT_BLACKLIST_AFTER_ROTATION=1
+run_setup simplejwt-4.8.0 requirements-4.8.0.txt
+
+if [ "$failures" -gt 0 ]; then
+    echo "interop: $failures run(s) failed" >&2
+    exit 1
+fi
+echo "interop: every run passed"
