@@ -637,3 +637,20 @@ fn base64_json(value: &Value) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
 }
+
+#[tokio::test]
+async fn other_header_types_and_user_id_claims_can_be_configured() {
+    let api = Api::with(Compat::SimpleJwt5, |c| {
+        c.auth_header_types = vec!["JWT".into(), "Bearer".into()];
+        c.user_id_claim = "uid".into();
+    });
+    let (_, access) = api.login().await;
+    assert_eq!(claims(&access)["uid"], "1");
+    assert!(claims(&access).get("user_id").is_none());
+    for scheme in ["JWT", "Bearer"] {
+        let reply = api.get_user(Some(&format!("{scheme} {access}"))).await;
+        assert_eq!(reply.status, 200, "{scheme}");
+    }
+    let reply = api.get_user(None).await;
+    assert_eq!(reply.header("www-authenticate"), Some("JWT realm=\"api\""));
+}

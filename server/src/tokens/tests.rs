@@ -166,6 +166,16 @@ fn signatures_must_be_made_with_the_configured_key() {
         );
     }
     let (message, signature) = good.rsplit_once('.').unwrap();
+    let other = forge(
+        hs256(),
+        with(access_claims(), "user_id", json!("2")),
+        SECRET,
+    );
+    let other_signature = other.rsplit_once('.').unwrap().1;
+    assert_eq!(
+        verdict(&service, &format!("{message}.{other_signature}")),
+        Err(TokenError::Invalid)
+    );
     assert_eq!(
         verdict(&service, &format!("{message}.")),
         Err(TokenError::Invalid)
