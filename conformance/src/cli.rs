@@ -1,0 +1,164 @@
+//! The command line: every option also reads `JWT_CONFORMANCE_<OPTION>`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+/// Exit codes, documented in `--help` and the README.
+pub const AFTER_HELP: &str = "\
+Exit codes:
+  0  every required check passed (warnings allowed unless --strict)
+  1  at least one required check failed (timeouts and a target dying mid-run included)
+  2  usage or configuration error: bad option, credentials refused, token path not found,
+     --tags matching nothing, unwritable snapshot folder
+  3  the target cannot be reached or does not speak HTTP (or the embedded server failed)
+
+Without --base-url the runner starts the reference server in-process (plus a second
+instance with refresh-token rotation) and runs every scenario against it.";
+
+#[derive(Debug, Parser)]
+#[command(name = "jwt-conformance", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// The implementation to test, e.g. http://127.0.0.1:8000 (a path prefix is kept).
+    /// Without it, the embedded reference server is started and tested.
+    #[arg(long, env = "JWT_CONFORMANCE_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// The account to log in with.
+    #[arg(long, env = "JWT_CONFORMANCE_USERNAME", default_value = "alice")]
+    pub username: String,
+
+    /// Its password.
+    #[arg(long, env = "JWT_CONFORMANCE_PASSWORD", default_value = "Ab12345678")]
+    pub password: String,
+
+    /// The name of the login field (SimpleJWT follows the user model's USERNAME_FIELD).
+    #[arg(
+        long,
+        env = "JWT_CONFORMANCE_USERNAME_FIELD",
+        default_value = "username"
+    )]
+    pub username_field: String,
+
+    #[arg(
+        long,
+        env = "JWT_CONFORMANCE_TOKEN_PATH",
+        default_value = "/api/token/"
+    )]
+    pub token_path: String,
+
+    #[arg(
+        long,
+        env = "JWT_CONFORMANCE_REFRESH_PATH",
+        default_value = "/api/token/refresh/"
+    )]
+    pub refresh_path: String,
+
+    #[arg(
+        long,
+        env = "JWT_CONFORMANCE_VERIFY_PATH",
+        default_value = "/api/token/verify/"
+    )]
+    pub verify_path: String,
+
+    #[arg(
+        long,
+        env = "JWT_CONFORMANCE_BLACKLIST_PATH",
+        default_value = "/api/token/blacklist/"
+    )]
+    pub blacklist_path: String,
+
+    #[arg(long, env = "JWT_CONFORMANCE_USER_PATH", default_value = "/api/user/")]
+    pub user_path: String,
+
+    /// An account that exists but is inactive (enables the inactive-login scenario).
+    #[arg(
+        long,
+        env = "JWT_CONFORMANCE_INACTIVE_USERNAME",
+        requires = "inactive_password"
+    )]
+    pub inactive_username: Option<String>,
+
+    #[arg(
+        long,
+        env = "JWT_CONFORMANCE_INACTIVE_PASSWORD",
+        requires = "inactive_username"
+    )]
+    pub inactive_password: Option<String>,
+
+    /// Run only the scenarios matching this tag expression, e.g. "@core and not @expiry".
+    #[arg(long, env = "JWT_CONFORMANCE_TAGS")]
+    pub tags: Option<String>,
+
+    /// Treat a missed recommendation as a failure.
+    #[arg(long, env = "JWT_CONFORMANCE_STRICT")]
+    pub strict: bool,
+
+    /// How many scenarios run at once.
+    #[arg(long, env = "JWT_CONFORMANCE_CONCURRENCY", default_value_t = 16,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+
+    /// Stop at the first failed scenario.
+    #[arg(long, env = "JWT_CONFORMANCE_FAIL_FAST")]
+    pub fail_fast: bool,
+
+    /// The longest wait for a token to expire; longer waits skip their scenario.
+    #[arg(long, env = "JWT_CONFORMANCE_MAX_WAIT", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub max_wait: Duration,
+
+    /// The longest time one request may take.
+    #[arg(long, env = "JWT_CONFORMANCE_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub timeout: Duration,
+
+    /// Retry the first connection for up to this long (off by default).
+    #[arg(long, env = "JWT_CONFORMANCE_WAIT_FOR_TARGET", value_parser = humantime::parse_duration)]
+    pub wait_for_target: Option<Duration>,
+
+    /// Write a JUnit XML report here.
+    #[arg(long, env = "JWT_CONFORMANCE_JUNIT")]
+    pub junit: Option<PathBuf>,
+
+    /// Write a Cucumber JSON report here.
+    #[arg(long, env = "JWT_CONFORMANCE_JSON")]
+    pub json: Option<PathBuf>,
+
+    /// Enforce the snapshots in this folder (recorded with --update-snapshots).
+    #[arg(
+        long,
+        env = "JWT_CONFORMANCE_SNAPSHOTS",
+        conflicts_with = "update_snapshots"
+    )]
+    pub snapshots: Option<PathBuf>,
+
+    /// Record the target's normalised answers into this folder.
+    #[arg(long, env = "JWT_CONFORMANCE_UPDATE_SNAPSHOTS")]
+    pub update_snapshots: Option<PathBuf>,
+
+    /// Accept any TLS certificate (https targets).
+    #[arg(long, env = "JWT_CONFORMANCE_INSECURE")]
+    pub insecure: bool,
+
+    /// Trust this PEM certificate as well (https targets).
+    #[arg(long, env = "JWT_CONFORMANCE_CA_CERT")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Print every request and response (secrets masked) on stderr.
+    #[arg(long, env = "JWT_CONFORMANCE_VERBOSE")]
+    pub verbose: bool,
+
+    /// Print the scenarios with their tags and exit.
+    #[arg(long, env = "JWT_CONFORMANCE_LIST")]
+    pub list: bool,
+
+    #[arg(long, env = "JWT_CONFORMANCE_COLOR", value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,255 @@
+//! One HTTP exchange as the checks see it, and how it is shown to people
+//! (passwords and tokens masked).
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::cli::Cli;
+
+/// Why the client could not be built.
+#[derive(Debug)]
+pub struct ClientError(pub String);
+
+/// A client for one base URL: no redirects followed, no proxy for loopback.
+pub fn client(cli: &Cli, base_url: &str) -> Result<reqwest::Client, ClientError> {
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(cli.timeout)
+        .connect_timeout(cli.timeout.min(Duration::from_secs(10)));
+    if is_loopback(base_url) {
+        builder = builder.no_proxy();
+    }
+    if cli.insecure {
+        builder = builder.danger_accept_invalid_certs(true);
+    }
+    if let Some(path) = &cli.ca_cert {
+        let pem = std::fs::read(path)
+            .map_err(|e| ClientError(format!("cannot read --ca-cert {}: {e}", path.display())))?;
+        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+            ClientError(format!(
+                "--ca-cert {} is not a PEM certificate: {e}",
+                path.display()
+            ))
+        })?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder
+        .build()
+        .map_err(|e| ClientError(format!("cannot set up the HTTP client: {e}")))
+}
+
+fn is_loopback(base_url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(base_url) else {
+        return false;
+    };
+    match url.host_str() {
+        Some("localhost") => true,
+        Some(host) => host
+            .trim_matches(['[', ']'])
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => false,
+    }
+}
+
+/// A request as sent, kept for failure messages and snapshots.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+/// A response as received.
+#[derive(Clone, Debug)]
+pub struct Response {
+    pub status: u16,
+    /// Names in lower case, in arrival order.
+    pub headers: Vec<(String, String)>,
+    pub text: String,
+    pub json: Option<Value>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The media type without parameters, lower-cased.
+    pub fn media_type(&self) -> Option<String> {
+        let value = self.header("content-type")?;
+        Some(value.split(';').next()?.trim().to_ascii_lowercase())
+    }
+}
+
+/// What went wrong on the way, before any status arrived.
+#[derive(Debug)]
+pub enum SendError {
+    /// No connection (refused, DNS, TLS).
+    Connect(String),
+    Timeout(String),
+    /// Something answered, but not HTTP as expected.
+    Protocol(String),
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Connect(m) => write!(f, "cannot connect: {m}"),
+            SendError::Timeout(m) => write!(f, "no answer in time: {m}"),
+            SendError::Protocol(m) => write!(f, "not an HTTP answer: {m}"),
+        }
+    }
+}
+
+/// Sends `request` to `base_url` + its path.
+pub async fn send(
+    client: &reqwest::Client,
+    base_url: &str,
+    request: &Request,
+) -> Result<Response, SendError> {
+    let method = reqwest::Method::from_bytes(request.method.as_bytes())
+        .map_err(|e| SendError::Protocol(e.to_string()))?;
+    let url = format!("{}{}", base_url.trim_end_matches('/'), request.path);
+    let mut builder = client.request(method, &url);
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    if let Some(body) = &request.body {
+        builder = builder.body(body.clone());
+    }
+    let answer = builder.send().await.map_err(classify)?;
+    let status = answer.status().as_u16();
+    let headers = answer
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+            (n.as_str().to_ascii_lowercase(), value)
+        })
+        .collect();
+    let bytes = answer.bytes().await.map_err(classify)?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let json = serde_json::from_slice(&bytes).ok();
+    Ok(Response {
+        status,
+        headers,
+        text,
+        json,
+    })
+}
+
+fn classify(err: reqwest::Error) -> SendError {
+    let message = error_chain(&err);
+    if err.is_timeout() {
+        SendError::Timeout(message)
+    } else if err.is_connect() {
+        SendError::Connect(message)
+    } else {
+        SendError::Protocol(message)
+    }
+}
+
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+static JWT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?")
+        .expect("the pattern is valid")
+});
+
+/// Hides passwords and tokens in text meant for people.
+#[derive(Clone, Debug, Default)]
+pub struct Masker {
+    pub secrets: Vec<String>,
+}
+
+impl Masker {
+    pub fn mask(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for secret in self.secrets.iter().filter(|s| !s.is_empty()) {
+            out = out.replace(secret.as_str(), "[password]");
+        }
+        JWT_LIKE
+            .replace_all(&out, |c: &regex::Captures| crate::jwt::mask_token(&c[0]))
+            .into_owned()
+    }
+
+    /// The request in one or two lines, as curl would show it.
+    pub fn request(&self, request: &Request) -> String {
+        let mut out = format!("{} {}", request.method, request.path);
+        for (name, value) in &request.headers {
+            out.push_str(&format!("\n    > {name}: {}", self.mask(value)));
+        }
+        if let Some(body) = &request.body {
+            out.push_str(&format!("\n    > {}", self.mask(&shorten(body, 300))));
+        }
+        out
+    }
+
+    pub fn response(&self, response: &Response) -> String {
+        let mut out = format!("{}", response.status);
+        for (name, value) in &response.headers {
+            out.push_str(&format!("\n    < {name}: {}", self.mask(value)));
+        }
+        if !response.text.is_empty() {
+            out.push_str(&format!(
+                "\n    < {}",
+                self.mask(&shorten(&response.text, 600))
+            ));
+        }
+        out
+    }
+}
+
+/// At most `max` characters of `text`, marked when cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    format!("{cut}… ({} bytes in all)", text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_passwords_and_tokens() {
+        let masker = Masker {
+            secrets: vec!["Ab12345678".into()],
+        };
+        let text = r#"{"password":"Ab12345678","access":"eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2lnbmF0dXJl"}"#;
+        let masked = masker.mask(text);
+        assert!(!masked.contains("Ab12345678"));
+        assert!(!masked.contains("eyJleHAiOjF9"));
+        assert!(masked.contains("[password]"));
+    }
+
+    #[test]
+    fn loopback_bases_skip_proxies() {
+        assert!(is_loopback("http://127.0.0.1:8000/prefix"));
+        assert!(is_loopback("http://localhost:8000"));
+        assert!(is_loopback("http://[::1]:8000"));
+        assert!(!is_loopback("https://api.example.test"));
+    }
+}

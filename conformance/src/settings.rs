@@ -1,0 +1,91 @@
+//! What every scenario needs to know about the run, read once from the
+//! command line.
+
+use std::time::Duration;
+
+use crate::cli::Cli;
+use crate::http::{Masker, Request, Response};
+use crate::snapshot::Snapshots;
+
+/// The endpoint paths, relative to the base URL.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    pub token: String,
+    pub refresh: String,
+    pub verify: String,
+    pub blacklist: String,
+    pub user: String,
+}
+
+impl Paths {
+    /// The path of an endpoint named in a scenario.
+    pub fn of(&self, endpoint: &str) -> Option<&str> {
+        Some(match endpoint {
+            "token" | "login" => &self.token,
+            "refresh" => &self.refresh,
+            "verify" => &self.verify,
+            "blacklist" => &self.blacklist,
+            "user" => &self.user,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug)]
+pub struct Settings {
+    pub paths: Paths,
+    pub username: String,
+    pub password: String,
+    pub username_field: String,
+    pub inactive: Option<(String, String)>,
+    pub strict: bool,
+    pub max_wait: Duration,
+    pub verbose: bool,
+    pub masker: Masker,
+    pub snapshots: Snapshots,
+}
+
+impl Settings {
+    pub fn new(cli: &Cli, inactive: Option<(String, String)>, snapshots: Snapshots) -> Settings {
+        let path = |p: &str| {
+            if p.starts_with('/') {
+                p.to_string()
+            } else {
+                format!("/{p}")
+            }
+        };
+        let mut secrets = vec![cli.password.clone()];
+        if let Some((_, password)) = &inactive {
+            secrets.push(password.clone());
+        }
+        Settings {
+            paths: Paths {
+                token: path(&cli.token_path),
+                refresh: path(&cli.refresh_path),
+                verify: path(&cli.verify_path),
+                blacklist: path(&cli.blacklist_path),
+                user: path(&cli.user_path),
+            },
+            username: cli.username.clone(),
+            password: cli.password.clone(),
+            username_field: cli.username_field.clone(),
+            inactive,
+            strict: cli.strict,
+            max_wait: cli.max_wait,
+            verbose: cli.verbose,
+            masker: Masker { secrets },
+            snapshots,
+        }
+    }
+
+    /// With `--verbose`, the exchange on stderr, secrets masked.
+    pub fn trace(&self, request: &Request, response: &Response) {
+        if self.verbose {
+            eprintln!(
+                "> {}\n< {}",
+                self.masker.request(request),
+                self.masker.response(response)
+            );
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! The implementation under test: the embedded reference servers, or a base
+//! URL; and what the runner learns about it before any scenario runs.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use jwt_reference_server::{Config, Server, User};
+use serde_json::json;
+
+use crate::cli::Cli;
+use crate::http::{self, Request, Response, SendError};
+use crate::jwt::{Jwt, now_secs};
+use crate::settings::Settings;
+
+/// The inactive account of the embedded server.
+pub const EMBEDDED_INACTIVE: (&str, &str) = ("bob", "Bb12345678");
+/// Token lifetimes of the embedded servers: short, so expiry is seen quickly.
+const EMBEDDED_ACCESS_TTL: Duration = Duration::from_secs(2);
+const EMBEDDED_REFRESH_TTL: Duration = Duration::from_secs(6);
+
+/// One server the scenarios talk to.
+pub struct Target {
+    pub label: &'static str,
+    pub base_url: String,
+    pub client: reqwest::Client,
+    pub detected: Detected,
+}
+
+/// The optional features found, and the lifetimes seen, before the run.
+#[derive(Clone, Debug)]
+pub struct Detected {
+    /// The first login answered 200 with two readable tokens.
+    pub login_ok: bool,
+    pub verify: bool,
+    pub blacklist: bool,
+    pub rotation: bool,
+    pub blacklist_after_rotation: bool,
+    pub access_lifetime: Option<f64>,
+    pub refresh_lifetime: Option<f64>,
+}
+
+impl Default for Detected {
+    /// When nothing could be learnt, everything is assumed present, so the
+    /// scenarios run and report what is wrong.
+    fn default() -> Detected {
+        Detected {
+            login_ok: false,
+            verify: true,
+            blacklist: true,
+            rotation: false,
+            blacklist_after_rotation: false,
+            access_lifetime: None,
+            refresh_lifetime: None,
+        }
+    }
+}
+
+/// Why the run cannot start, with its exit code.
+#[derive(Debug)]
+pub enum Fatal {
+    /// Exit 2: the options or the credentials are wrong.
+    Config(String),
+    /// Exit 3: the target cannot be reached or does not speak HTTP.
+    Unreachable(String),
+}
+
+impl Fatal {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Fatal::Config(_) => 2,
+            Fatal::Unreachable(_) => 3,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Fatal::Config(m) | Fatal::Unreachable(m) => m,
+        }
+    }
+}
+
+/// The embedded servers, kept alive for the run.
+pub struct Embedded {
+    pub main: Server,
+    pub rotation: Server,
+}
+
+/// Starts the reference server twice on loopback: as configured by default,
+/// and with rotation and blacklist-after-rotation.
+pub async fn start_embedded() -> Result<Embedded, Fatal> {
+    let bind: SocketAddr = "127.0.0.1:0".parse().expect("a valid address");
+    let config = || {
+        let mut config = Config::default();
+        config.access_ttl = EMBEDDED_ACCESS_TTL;
+        config.refresh_ttl = EMBEDDED_REFRESH_TTL;
+        let (name, password) = EMBEDDED_INACTIVE;
+        config.users.push(User::new(2, name, password).inactive());
+        config
+    };
+    let failed = |e: std::io::Error| {
+        Fatal::Unreachable(format!(
+            "the embedded reference server failed to start: {e}"
+        ))
+    };
+    let main = Server::start(config(), bind).await.map_err(failed)?;
+    let mut rotating = config();
+    rotating.rotate_refresh_tokens = true;
+    rotating.blacklist_after_rotation = true;
+    let rotation = Server::start(rotating, bind).await.map_err(failed)?;
+    Ok(Embedded { main, rotation })
+}
+
+/// Connects to `base_url`, logs in once and detects the optional features.
+pub async fn prepare(
+    cli: &Cli,
+    settings: &Settings,
+    label: &'static str,
+    base_url: &str,
+) -> Result<Target, Fatal> {
+    let client = http::client(cli, base_url).map_err(|e| Fatal::Config(e.0))?;
+    let login = settings.login_request(&settings.username, &settings.password);
+    let deadline = cli.wait_for_target.map(|wait| Instant::now() + wait);
+    let answer = loop {
+        match http::send(&client, base_url, &login).await {
+            Ok(answer) => break answer,
+            Err(SendError::Connect(m)) if deadline.is_some_and(|d| Instant::now() < d) => {
+                eprintln!("waiting for {base_url}: {m}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(err) => {
+                return Err(Fatal::Unreachable(format!(
+                    "{base_url} cannot be used: {err}"
+                )));
+            }
+        }
+    };
+    settings.trace(&login, &answer);
+    match answer.status {
+        401 => {
+            return Err(Fatal::Config(format!(
+                "the target refused the credentials: POST {} as {:?} answered 401 (check --username, --password and --username-field)",
+                settings.paths.token, settings.username
+            )));
+        }
+        404 => {
+            return Err(Fatal::Config(format!(
+                "the token path is wrong: POST {}{} answered 404 (check --base-url and --token-path)",
+                base_url.trim_end_matches('/'),
+                settings.paths.token
+            )));
+        }
+        _ => {}
+    }
+    let detected = match tokens_of(&answer) {
+        Some((access, refresh)) => detect(&client, settings, base_url, &access, &refresh)
+            .await
+            .map_err(|e| Fatal::Unreachable(format!("{base_url} stopped answering: {e}")))?,
+        None => Detected::default(),
+    };
+    Ok(Target {
+        label,
+        base_url: base_url.to_string(),
+        client,
+        detected,
+    })
+}
+
+fn tokens_of(answer: &Response) -> Option<(Jwt, Jwt)> {
+    if answer.status != 200 {
+        return None;
+    }
+    let body = answer.json.as_ref()?;
+    let access = Jwt::parse(body.get("access")?.as_str()?);
+    let refresh = Jwt::parse(body.get("refresh")?.as_str()?);
+    (access.exp().is_some() && refresh.exp().is_some()).then_some((access, refresh))
+}
+
+async fn detect(
+    client: &reqwest::Client,
+    settings: &Settings,
+    base_url: &str,
+    access: &Jwt,
+    refresh: &Jwt,
+) -> Result<Detected, SendError> {
+    let now = now_secs();
+    let lifetime = |jwt: &Jwt| {
+        jwt.exp()
+            .map(|exp| exp as f64 - jwt.iat().map_or(now, |i| i as f64))
+    };
+    let mut detected = Detected {
+        login_ok: true,
+        access_lifetime: lifetime(access),
+        refresh_lifetime: lifetime(refresh),
+        ..Detected::default()
+    };
+    let post = |path: &str, body: serde_json::Value| settings.json_request("POST", path, &body);
+
+    let verify = post(&settings.paths.verify, json!({"token": access.raw}));
+    let answer = http::send(client, base_url, &verify).await?;
+    settings.trace(&verify, &answer);
+    detected.verify = answer.status != 404;
+
+    let blacklist = post(&settings.paths.blacklist, json!({}));
+    let answer = http::send(client, base_url, &blacklist).await?;
+    settings.trace(&blacklist, &answer);
+    detected.blacklist = answer.status != 404;
+
+    let refresh_request = post(&settings.paths.refresh, json!({"refresh": refresh.raw}));
+    let answer = http::send(client, base_url, &refresh_request).await?;
+    settings.trace(&refresh_request, &answer);
+    let rotated = answer.status == 200
+        && answer
+            .json
+            .as_ref()
+            .and_then(|b| b.get("refresh"))
+            .is_some_and(|r| r.is_string());
+    detected.rotation = rotated;
+    if rotated {
+        let again = http::send(client, base_url, &refresh_request).await?;
+        settings.trace(&refresh_request, &again);
+        detected.blacklist_after_rotation = again.status == 401;
+    }
+    Ok(detected)
+}
+
+impl Target {
+    /// One line for stderr saying what was found.
+    pub fn describe(&self) -> String {
+        let d = &self.detected;
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        let secs = |s: Option<f64>| s.map_or("unknown".into(), |s| format!("{s:.0}s"));
+        if !d.login_ok {
+            return format!(
+                "{} target {}: the first login did not give two tokens; running every scenario",
+                self.label, self.base_url
+            );
+        }
+        format!(
+            "{} target {}: verify {}, blacklist {}, rotation {}, blacklist after rotation {}; access lifetime {}, refresh lifetime {}",
+            self.label,
+            self.base_url,
+            yes(d.verify),
+            yes(d.blacklist),
+            yes(d.rotation),
+            yes(d.blacklist_after_rotation),
+            secs(d.access_lifetime),
+            secs(d.refresh_lifetime),
+        )
+    }
+}
+
+/// Requests are built from the settings so paths and field names follow the options.
+impl Settings {
+    pub fn login_request(&self, username: &str, password: &str) -> Request {
+        let mut body = serde_json::Map::new();
+        body.insert(self.username_field.clone(), json!(username));
+        body.insert("password".into(), json!(password));
+        self.json_request("POST", &self.paths.token, &serde_json::Value::Object(body))
+    }
+
+    pub fn json_request(&self, method: &str, path: &str, body: &serde_json::Value) -> Request {
+        Request {
+            method: method.into(),
+            path: path.into(),
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("Accept".into(), "application/json".into()),
+            ],
+            body: Some(body.to_string()),
+        }
+    }
+}
