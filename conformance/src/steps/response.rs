@@ -75,6 +75,19 @@ async fn header_lists(world: &mut ApiWorld, name: String, level: String, expecte
     );
 }
 
+/// A redirect to the same endpoint with its slash, relative or absolute.
+#[then(regex = r#"^the header "Location" (must|should) point to the (\w+) endpoint$"#)]
+async fn location(world: &mut ApiWorld, level: String, endpoint: String) {
+    let path = world.settings().paths.of(&endpoint).unwrap_or("?").to_string();
+    let actual = world.response().header("location").map(str::to_string);
+    world.check(
+        Level::parse(&level),
+        actual.as_deref().is_some_and(|v| v.ends_with(&path)),
+        &format!("Location ending in {path}"),
+        &shown_header("Location", actual.as_deref()),
+    );
+}
+
 fn shown_header(name: &str, value: Option<&str>) -> String {
     match value {
         Some(value) => format!("{name}: {value}"),
@@ -119,10 +132,7 @@ async fn body_is(world: &mut ApiWorld, level: String, expected: String) {
 
 #[then(regex = r"^the body (must|should) have exactly the keys? (.+)$")]
 async fn body_keys(world: &mut ApiWorld, level: String, list: String) {
-    let expected: BTreeSet<String> = list
-        .split(',')
-        .map(|k| k.trim().trim_matches('"').to_string())
-        .collect();
+    let expected = key_list(world, &list);
     check_keys(
         world,
         Level::parse(&level),
@@ -134,10 +144,7 @@ async fn body_keys(world: &mut ApiWorld, level: String, list: String) {
 
 #[then(regex = r#"^the body's "([^"]+)" (must|should) have exactly the keys? (.+)$"#)]
 async fn nested_keys(world: &mut ApiWorld, path: String, level: String, list: String) {
-    let expected: BTreeSet<String> = list
-        .split(',')
-        .map(|k| k.trim().trim_matches('"').to_string())
-        .collect();
+    let expected = key_list(world, &list);
     let value = world
         .response()
         .json
@@ -167,6 +174,14 @@ async fn refresh_keys(world: &mut ApiWorld) {
         expected,
         "the body",
     );
+}
+
+/// `"a", "b"` into a set, with `{username_field}` filled in.
+fn key_list(world: &ApiWorld, list: &str) -> BTreeSet<String> {
+    let field = &world.settings().username_field;
+    list.split(',')
+        .map(|k| k.trim().trim_matches('"').replace("{username_field}", field))
+        .collect()
 }
 
 fn check_keys(
