@@ -1,6 +1,7 @@
 //! Embeds the shipped scenarios (`../features/*.feature`) and the reference
-//! snapshots (`snapshots/simplejwt5/*.snap`) into the binary, so an installed
-//! runner needs neither the source tree nor insta at run time.
+//! snapshots (`snapshots/simplejwt5/` and `snapshots/simplejwt4/`, recorded
+//! from the embedded server in each compat mode) into the binary, so an
+//! installed runner needs neither the source tree nor insta at run time.
 
 use std::env;
 use std::fmt::Write as _;
@@ -10,7 +11,6 @@ use std::path::{Path, PathBuf};
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let features = manifest.join("../features");
-    let snapshots = manifest.join("snapshots/simplejwt5");
     let mut out = String::new();
     out.push_str("/// The shipped feature files: (path shown to users, text).\n");
     out.push_str("pub const FEATURES: &[(&str, &str)] = &[\n");
@@ -24,17 +24,20 @@ fn main() {
         .unwrap();
     }
     out.push_str("];\n");
-    out.push_str("/// The reference snapshots: (file name, text).\n");
-    out.push_str("pub const SNAPSHOTS: &[(&str, &str)] = &[\n");
-    for path in files(&snapshots, "snap") {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        writeln!(out, "    ({name:?}, include_str!({:?})),", path.display()).unwrap();
+    for (constant, folder) in [("SNAPSHOTS_5", "simplejwt5"), ("SNAPSHOTS_4", "simplejwt4")] {
+        let dir = manifest.join("snapshots").join(folder);
+        writeln!(out, "/// The reference snapshots of `{folder}`: (file name, text).").unwrap();
+        writeln!(out, "pub const {constant}: &[(&str, &str)] = &[").unwrap();
+        for path in files(&dir, "snap") {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            writeln!(out, "    ({name:?}, include_str!({:?})),", path.display()).unwrap();
+        }
+        out.push_str("];\n");
+        println!("cargo:rerun-if-changed={}", dir.display());
     }
-    out.push_str("];\n");
     let dest = PathBuf::from(env::var("OUT_DIR").expect("cargo sets it")).join("embedded.rs");
     fs::write(dest, out).expect("OUT_DIR is writable");
     println!("cargo:rerun-if-changed={}", features.display());
-    println!("cargo:rerun-if-changed={}", snapshots.display());
 }
 
 /// The files of `dir` ending in `.ext`, sorted; none when `dir` is missing.

@@ -4,7 +4,7 @@ Feature: Forged and broken tokens are refused
   `token_not_valid`: never 200, never a server error. The runner has no key
   of the target's, so every forgery here is made from a valid token.
 
-  Scenario Outline: A <kind> access token is refused by the user endpoint
+  Scenario Outline: Access token forged as <kind> is refused by the user endpoint
     Given I have logged in
     When I send GET to the user endpoint with the header "Authorization: Bearer {access:<kind>}"
     Then the status must be 401
@@ -14,7 +14,7 @@ Feature: Forged and broken tokens are refused
     And the body's "messages.0.message" should be "Token is invalid" or "Token is invalid or expired"
 
     Examples:
-      | kind            |
+      | kind                  |
       | tampered        |
       | truncated       |
       | unsigned        |
@@ -22,9 +22,9 @@ Feature: Forged and broken tokens are refused
       | edited          |
       | extended        |
       | alg none        |
-      | alg None        |
-      | alg NONE        |
-      | alg nOnE        |
+      | alg None, capitalised |
+      | alg NONE, upper case |
+      | alg nOnE, mixed case |
       | two-segment     |
       | garbage         |
       | not base64      |
@@ -42,7 +42,7 @@ Feature: Forged and broken tokens are refused
     When I send GET to the user endpoint with the header "Authorization: Bearer {access:oversized}"
     Then the status must be one of 400, 401, 431
 
-  Scenario Outline: A <kind> refresh token is refused by the refresh endpoint
+  Scenario Outline: Refresh token forged as <kind> is refused by the refresh endpoint
     Given I have logged in
     When I send POST to the refresh endpoint with the JSON body {"refresh": "{refresh:<kind>}"}
     Then the status must be 401

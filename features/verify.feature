@@ -15,7 +15,7 @@ Feature: Verifying a token
     Then the status must be 200
     And the body must be {}
 
-  Scenario Outline: A <kind> token does not verify
+  Scenario Outline: Token forged as <kind> does not verify
     Given I have logged in
     When I send POST to the verify endpoint with the JSON body {"token": "{access:<kind>}"}
     Then the status must be 401

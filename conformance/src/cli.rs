@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use jwt_reference_server::Compat;
 
 /// Exit codes, documented in `--help` and the README.
 pub const AFTER_HELP: &str = "\
@@ -24,6 +25,11 @@ pub struct Cli {
     /// Without it, the embedded reference server is started and tested.
     #[arg(long, env = "JWT_CONFORMANCE_BASE_URL")]
     pub base_url: Option<String>,
+
+    /// The SimpleJWT generation the embedded server imitates (without --base-url);
+    /// the shipped snapshots of that generation are enforced.
+    #[arg(long, env = "JWT_CONFORMANCE_EMBEDDED_COMPAT", value_enum, default_value_t = Compat::SimpleJwt5, conflicts_with = "base_url")]
+    pub embedded_compat: Compat,
 
     /// The account to log in with.
     #[arg(long, env = "JWT_CONFORMANCE_USERNAME", default_value = "alice")]

@@ -232,8 +232,9 @@ pub fn forge(kind: &str, valid: &Jwt, other: Option<&Jwt>) -> Option<String> {
             edited["exp"] = json!(valid.exp()? + 3600);
             format!("{}.{}.{}", parts[0], encode_json(&edited), parts[2])
         }
-        "alg none" | "alg None" | "alg NONE" | "alg nOnE" => {
-            let alg = kind.trim_start_matches("alg ");
+        _ if kind.starts_with("alg ") => {
+            // "alg none", "alg None, capitalised": the spelling is the word after "alg".
+            let alg = kind["alg ".len()..].split([',', ' ']).next().unwrap_or("none");
             let h = json!({"alg": alg, "typ": "JWT"});
             format!("{}.{}.", encode_json(&h), encode_json(&payload))
         }

@@ -81,7 +81,7 @@ async fn run(cli: Cli) -> Result<u8, Fatal> {
     let snapshots = snapshot_mode(&cli)?;
     let embedded = match cli.base_url {
         Some(_) => None,
-        None => Some(target::start_embedded().await?),
+        None => Some(target::start_embedded(cli.embedded_compat).await?),
     };
     let inactive = match (&cli.inactive_username, &cli.inactive_password, &embedded) {
         (Some(name), Some(password), _) => Some((name.clone(), password.clone())),
@@ -194,10 +194,10 @@ fn snapshot_mode(cli: &Cli) -> Result<Snapshots, Fatal> {
             known,
         });
     }
-    let known = Snapshots::shipped();
+    let known = Snapshots::shipped(cli.embedded_compat);
     if cli.base_url.is_none() {
         Ok(Snapshots::Enforce {
-            origin: "the shipped reference snapshots".into(),
+            origin: format!("the shipped {:?} snapshots", cli.embedded_compat),
             known,
         })
     } else {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use jwt_reference_server::Compat;
 use serde_json::Value;
 use similar::TextDiff;
 
@@ -47,11 +48,14 @@ pub enum Compared {
 }
 
 impl Snapshots {
-    /// The snapshots shipped inside the binary (recorded from the embedded
-    /// reference server in its default mode).
-    pub fn shipped() -> HashMap<String, String> {
-        crate::suite::embedded::SNAPSHOTS
-            .iter()
+    /// The snapshots shipped inside the binary, recorded from the embedded
+    /// reference server in `compat` mode.
+    pub fn shipped(compat: Compat) -> HashMap<String, String> {
+        let set = match compat {
+            Compat::SimpleJwt5 => crate::suite::embedded::SNAPSHOTS_5,
+            Compat::SimpleJwt4 => crate::suite::embedded::SNAPSHOTS_4,
+        };
+        set.iter()
             .map(|(name, text)| (name.trim_end_matches(".snap").to_string(), content_of(text)))
             .collect()
     }

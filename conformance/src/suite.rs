@@ -18,8 +18,27 @@ pub mod embedded {
 /// scenario; the report reads the reason from the rest of the text.
 pub const SKIP_PREFIX: &str = "the scenario is skipped: ";
 
-/// Every shipped feature, parsed.
+/// Every shipped feature, parsed; scenario names must be unique within a
+/// feature, as snapshots are named after them.
 pub fn features() -> Result<Vec<gherkin::Feature>, String> {
+    let features = parse_all()?;
+    for feature in &features {
+        let mut seen = std::collections::HashSet::new();
+        for scenario in &feature.scenarios {
+            if !seen.insert(crate::snapshot::slug(&scenario.name)) {
+                return Err(format!(
+                    "{}:{}: another scenario of this feature has the same name {:?}",
+                    feature.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                    scenario.position.line,
+                    scenario.name
+                ));
+            }
+        }
+    }
+    Ok(features)
+}
+
+fn parse_all() -> Result<Vec<gherkin::Feature>, String> {
     embedded::FEATURES
         .iter()
         .map(|(path, text)| {

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use jwt_reference_server::{Config, Server, User};
+use jwt_reference_server::{Compat, Config, Server, User};
 use serde_json::json;
 
 use crate::cli::Cli;
@@ -87,12 +87,13 @@ pub struct Embedded {
 
 /// Starts the reference server twice on loopback: as configured by default,
 /// and with rotation and blacklist-after-rotation.
-pub async fn start_embedded() -> Result<Embedded, Fatal> {
+pub async fn start_embedded(compat: Compat) -> Result<Embedded, Fatal> {
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("a valid address");
     let config = || {
         let mut config = Config::default();
         config.access_ttl = EMBEDDED_ACCESS_TTL;
         config.refresh_ttl = EMBEDDED_REFRESH_TTL;
+        config.compat = compat;
         let (name, password) = EMBEDDED_INACTIVE;
         config.users.push(User::new(2, name, password).inactive());
         config

@@ -481,7 +481,7 @@ fn placeholders(text: &str) -> Vec<String> {
             Some(end)
                 if after[..end]
                     .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_: -".contains(c))
+                    .all(|c| c.is_ascii_alphanumeric() || "_: -,".contains(c))
                     && !after[..end].is_empty() =>
             {
                 out.push(after[..end].to_string());
