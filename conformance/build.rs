@@ -26,7 +26,11 @@ fn main() {
     out.push_str("];\n");
     for (constant, folder) in [("SNAPSHOTS_5", "simplejwt5"), ("SNAPSHOTS_4", "simplejwt4")] {
         let dir = manifest.join("snapshots").join(folder);
-        writeln!(out, "/// The reference snapshots of `{folder}`: (file name, text).").unwrap();
+        writeln!(
+            out,
+            "/// The reference snapshots of `{folder}`: (file name, text)."
+        )
+        .unwrap();
         writeln!(out, "pub const {constant}: &[(&str, &str)] = &[").unwrap();
         for path in files(&dir, "snap") {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();

@@ -234,7 +234,10 @@ pub fn forge(kind: &str, valid: &Jwt, other: Option<&Jwt>) -> Option<String> {
         }
         _ if kind.starts_with("alg ") => {
             // "alg none", "alg None, capitalised": the spelling is the word after "alg".
-            let alg = kind["alg ".len()..].split([',', ' ']).next().unwrap_or("none");
+            let alg = kind["alg ".len()..]
+                .split([',', ' '])
+                .next()
+                .unwrap_or("none");
             let h = json!({"alg": alg, "typ": "JWT"});
             format!("{}.{}.", encode_json(&h), encode_json(&payload))
         }

@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use cucumber::gherkin::{self, GherkinEnv, tagexpr::TagOperation};
 use cucumber::feature::Ext as _;
+use cucumber::gherkin::{self, GherkinEnv, tagexpr::TagOperation};
 use cucumber::tag::Ext as _;
 
 use crate::world::{Context, EXPIRY_MARGIN};
@@ -28,7 +28,11 @@ pub fn features() -> Result<Vec<gherkin::Feature>, String> {
             if !seen.insert(crate::snapshot::slug(&scenario.name)) {
                 return Err(format!(
                     "{}:{}: another scenario of this feature has the same name {:?}",
-                    feature.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                    feature
+                        .path
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
                     scenario.position.line,
                     scenario.name
                 ));

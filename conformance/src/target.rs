@@ -90,13 +90,16 @@ pub struct Embedded {
 pub async fn start_embedded(compat: Compat) -> Result<Embedded, Fatal> {
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("a valid address");
     let config = || {
-        let mut config = Config::default();
-        config.access_ttl = EMBEDDED_ACCESS_TTL;
-        config.refresh_ttl = EMBEDDED_REFRESH_TTL;
-        config.compat = compat;
         let (name, password) = EMBEDDED_INACTIVE;
-        config.users.push(User::new(2, name, password).inactive());
-        config
+        let mut users = Config::default().users;
+        users.push(User::new(2, name, password).inactive());
+        Config {
+            access_ttl: EMBEDDED_ACCESS_TTL,
+            refresh_ttl: EMBEDDED_REFRESH_TTL,
+            compat,
+            users,
+            ..Config::default()
+        }
     };
     let failed = |e: std::io::Error| {
         Fatal::Unreachable(format!(

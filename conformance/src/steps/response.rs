@@ -78,7 +78,12 @@ async fn header_lists(world: &mut ApiWorld, name: String, level: String, expecte
 /// A redirect to the same endpoint with its slash, relative or absolute.
 #[then(regex = r#"^the header "Location" (must|should) point to the (\w+) endpoint$"#)]
 async fn location(world: &mut ApiWorld, level: String, endpoint: String) {
-    let path = world.settings().paths.of(&endpoint).unwrap_or("?").to_string();
+    let path = world
+        .settings()
+        .paths
+        .of(&endpoint)
+        .unwrap_or("?")
+        .to_string();
     let actual = world.response().header("location").map(str::to_string);
     world.check(
         Level::parse(&level),
@@ -180,7 +185,11 @@ async fn refresh_keys(world: &mut ApiWorld) {
 fn key_list(world: &ApiWorld, list: &str) -> BTreeSet<String> {
     let field = &world.settings().username_field;
     list.split(',')
-        .map(|k| k.trim().trim_matches('"').replace("{username_field}", field))
+        .map(|k| {
+            k.trim()
+                .trim_matches('"')
+                .replace("{username_field}", field)
+        })
         .collect()
 }
 

@@ -1,0 +1,170 @@
+//! Exit codes 2 (usage or configuration) and 3 (target unreachable), and the
+//! suite passing against a separately served reference server.
+
+mod support;
+
+use jwt_reference_server::Compat;
+use support::{INACTIVE, config, run, serve};
+
+#[tokio::test]
+async fn refused_credentials_exit_2() {
+    let run = run(&["--password", "not-the-password", "--tags", "@core"]).await;
+
+    assert_eq!(run.code, 2, "{}", run.shown());
+    assert!(
+        run.stderr.contains("refused the credentials"),
+        "{}",
+        run.shown()
+    );
+    assert!(
+        !run.stderr.contains("not-the-password"),
+        "the password was shown"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_token_path_exits_2() {
+    let run = run(&["--token-path", "/api/nothing/"]).await;
+
+    assert_eq!(run.code, 2, "{}", run.shown());
+    assert!(
+        run.stderr.contains("token path is wrong"),
+        "{}",
+        run.shown()
+    );
+}
+
+#[tokio::test]
+async fn tags_matching_nothing_exit_2() {
+    let run = run(&["--tags", "@no-such-tag"]).await;
+
+    assert_eq!(run.code, 2, "{}", run.shown());
+    assert!(
+        run.stderr.contains("matches no scenario"),
+        "{}",
+        run.shown()
+    );
+}
+
+#[tokio::test]
+async fn a_bad_option_exits_2() {
+    let run = run(&["--concurrency", "0"]).await;
+
+    assert_eq!(run.code, 2, "{}", run.shown());
+}
+
+#[tokio::test]
+async fn an_unwritable_snapshot_folder_exits_2() {
+    let file = std::env::temp_dir().join(format!("jwt-conformance-file-{}", std::process::id()));
+    std::fs::write(&file, b"a file, not a folder").unwrap();
+    let inside = file.join("snapshots");
+    let run = run(&["--update-snapshots", inside.to_str().unwrap()]).await;
+
+    assert_eq!(run.code, 2, "{}", run.shown());
+    assert!(run.stderr.contains("cannot be written"), "{}", run.shown());
+    std::fs::remove_file(&file).unwrap();
+}
+
+#[tokio::test]
+async fn a_closed_port_exits_3() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let run = run(&["--base-url", &url]).await;
+
+    assert_eq!(run.code, 3, "{}", run.shown());
+    assert!(run.stderr.contains("cannot connect"), "{}", run.shown());
+}
+
+#[tokio::test]
+async fn a_target_that_does_not_speak_http_exits_3() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buffer = [0u8; 1024];
+            let _ = socket.read(&mut buffer).await;
+            let _ = socket.write_all(b"SSH-2.0-not-http\r\n\r\n").await;
+        }
+    });
+    let run = run(&["--base-url", &url]).await;
+
+    assert_eq!(run.code, 3, "{}", run.shown());
+}
+
+#[tokio::test]
+async fn a_separate_simplejwt4_server_passes_with_its_snapshots_enforced() {
+    let (endpoint, _users) = jwt_reference_server::app(config(Compat::SimpleJwt4));
+    let url = serve(endpoint).await;
+    let snapshots = concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots/simplejwt4");
+    let run = run(&[
+        "--base-url",
+        &url,
+        "--inactive-username",
+        INACTIVE.0,
+        "--inactive-password",
+        INACTIVE.1,
+        "--snapshots",
+        snapshots,
+    ])
+    .await;
+
+    assert_eq!(run.code, 0, "{}", run.shown());
+    // Rotation is off on this server: those scenarios are skipped, with why.
+    assert!(run.stdout.contains("rotation is off"), "{}", run.shown());
+}
+
+#[tokio::test]
+async fn recording_then_enforcing_own_snapshots() {
+    let (endpoint, _users) = jwt_reference_server::app(config(Compat::SimpleJwt5));
+    let url = serve(endpoint).await;
+    let dir = std::env::temp_dir().join(format!("jwt-conformance-own-{}", std::process::id()));
+    let tags = "@core and not @expiry";
+
+    let recorded = run(&[
+        "--base-url",
+        &url,
+        "--tags",
+        tags,
+        "--update-snapshots",
+        dir.to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(recorded.code, 0, "{}", recorded.shown());
+    let enforced = run(&[
+        "--base-url",
+        &url,
+        "--tags",
+        tags,
+        "--snapshots",
+        dir.to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(enforced.code, 0, "{}", enforced.shown());
+
+    let one = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().contains("no_authorization_header"))
+        .expect("a recorded snapshot");
+    let text = std::fs::read_to_string(&one).unwrap();
+    std::fs::write(&one, text.replace("status: 401", "status: 418")).unwrap();
+    let changed = run(&[
+        "--base-url",
+        &url,
+        "--tags",
+        tags,
+        "--snapshots",
+        dir.to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(changed.code, 1, "{}", changed.shown());
+    assert!(
+        changed.stdout.contains("-status: 418"),
+        "{}",
+        changed.shown()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,283 @@
+//! Helpers for the runner's tests: targets started in this process on
+//! loopback port 0 (the reference server, or one with a fault put in front of
+//! it), and the runner binary run against them.
+
+#![allow(
+    dead_code,
+    reason = "each test file uses its own share of these helpers"
+)]
+
+use std::net::SocketAddr;
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jwt_reference_server::{Compat, Config, User};
+use poem::http::{HeaderValue, StatusCode};
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::{Endpoint, Request, Response};
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+pub const INACTIVE: (&str, &str) = ("bob", "Bb12345678");
+
+/// The configuration the tests serve: 2 s access tokens, short refresh
+/// tokens, the demo account and an inactive one.
+pub fn config(compat: Compat) -> Config {
+    let mut users = Config::default().users;
+    users.push(User::new(2, INACTIVE.0, INACTIVE.1).inactive());
+    Config {
+        access_ttl: Duration::from_secs(2),
+        refresh_ttl: Duration::from_secs(6),
+        compat,
+        users,
+        ..Config::default()
+    }
+}
+
+/// Serves `endpoint` on 127.0.0.1 with a free port until the test ends.
+pub async fn serve(endpoint: impl Endpoint + 'static) -> String {
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("a free loopback port");
+    let addr: SocketAddr = *acceptor.local_addr()[0]
+        .as_socket_addr()
+        .expect("a TCP address");
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(endpoint));
+    format!("http://{addr}")
+}
+
+/// What a broken target gets wrong.
+#[derive(Clone, Copy, Debug)]
+pub enum Fault {
+    /// 401 answers lose their `WWW-Authenticate` header.
+    NoWwwAuthenticate,
+    /// 401 answers become 403.
+    ForbiddenInsteadOfUnauthorized,
+    /// An expired access token still reaches `/api/user/`.
+    AcceptsExpiredAccess,
+    /// A refresh token is taken as an access token.
+    AcceptsRefreshAsAccess,
+    /// An access token sent to refresh buys a new access token.
+    RefreshAcceptsAccess,
+    /// `alg: none` tokens are believed.
+    AcceptsAlgNone,
+    /// Bad credentials answer 400 instead of 401.
+    BadLoginIs400,
+    /// The refresh answer calls its token `access_token`.
+    WrongRefreshBody,
+    /// JSON bodies are labelled `text/html`.
+    JsonAsHtml,
+    /// `/api/user/` names someone else.
+    WrongUser,
+    /// A garbage token crashes the server (500).
+    GarbageIs500,
+    /// Logging in takes half a second, one login at a time, and the token
+    /// is issued before the wait (not a fault: the runner must cope).
+    SlowLogin,
+}
+
+/// The reference server with `fault` in front of it.
+pub struct Faulty<E> {
+    inner: E,
+    fault: Fault,
+    login_queue: Arc<Mutex<()>>,
+}
+
+impl<E: Endpoint> Faulty<E> {
+    pub fn new(inner: E, fault: Fault) -> Faulty<E> {
+        Faulty {
+            inner,
+            fault,
+            login_queue: Arc::new(Mutex::new(())),
+        }
+    }
+}
+
+/// The payload and header of the Bearer token of `req`, when readable.
+fn bearer_claims(req: &Request) -> Option<(Value, Value)> {
+    let token = req.header("authorization")?.strip_prefix("Bearer ")?;
+    let mut parts = token.split('.');
+    let decode = |part: Option<&str>| -> Option<Value> {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part?).ok()?).ok()
+    };
+    let header = decode(parts.next())?;
+    let payload = decode(parts.next())?;
+    Some((header, payload))
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    Response::builder()
+        .status(status)
+        .content_type("application/json")
+        .header("WWW-Authenticate", "Bearer realm=\"api\"")
+        .body(body.to_string())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs() as i64
+}
+
+impl<E: Endpoint> Endpoint for Faulty<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let path = req.uri().path().to_string();
+        let is_user = path == "/api/user/";
+        let claims = bearer_claims(&req);
+        let alice = || {
+            json_response(
+                StatusCode::OK,
+                serde_json::json!({"id": 1, "username": "alice"}),
+            )
+        };
+        let believed = |(header, payload): &(Value, Value)| match self.fault {
+            Fault::AcceptsExpiredAccess => {
+                payload["token_type"] == "access"
+                    && payload["exp"].as_i64().is_some_and(|exp| exp <= now())
+            }
+            Fault::AcceptsRefreshAsAccess => payload["token_type"] == "refresh",
+            Fault::AcceptsAlgNone => header["alg"]
+                .as_str()
+                .is_some_and(|a| a.eq_ignore_ascii_case("none")),
+            _ => false,
+        };
+        if is_user && claims.as_ref().is_some_and(believed) {
+            return Ok(alice());
+        }
+        let garbage = req.header("authorization") == Some("Bearer garbage");
+        if matches!(self.fault, Fault::GarbageIs500) && is_user && garbage {
+            return Ok(Response::builder()
+                .status(StatusCode::INTERNAL_SERVER_ERROR)
+                .content_type("text/html")
+                .body("<h1>Server Error (500)</h1>"));
+        }
+        if matches!(self.fault, Fault::RefreshAcceptsAccess) && path == "/api/token/refresh/" {
+            let body = req.take_body().into_bytes().await?;
+            let sent: Option<Value> = serde_json::from_slice(&body).ok();
+            let token = sent.as_ref().and_then(|b| b["refresh"].as_str());
+            let payload = token
+                .and_then(|t| t.split('.').nth(1))
+                .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+                .and_then(|p| serde_json::from_slice::<Value>(&p).ok());
+            if let Some(token) = token
+                && payload.is_some_and(|p| p["token_type"] == "access")
+            {
+                return Ok(json_response(
+                    StatusCode::OK,
+                    serde_json::json!({"access": token}),
+                ));
+            }
+            req.set_body(body);
+        }
+        if matches!(self.fault, Fault::SlowLogin) && path == "/api/token/" {
+            let _turn = self.login_queue.lock().await;
+            let response = self.inner.get_response(req).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            return Ok(response);
+        }
+        let mut response = self.inner.get_response(req).await;
+        match self.fault {
+            Fault::NoWwwAuthenticate => {
+                response.headers_mut().remove("www-authenticate");
+            }
+            Fault::ForbiddenInsteadOfUnauthorized
+                if response.status() == StatusCode::UNAUTHORIZED =>
+            {
+                response.set_status(StatusCode::FORBIDDEN);
+            }
+            Fault::BadLoginIs400
+                if path == "/api/token/" && response.status() == StatusCode::UNAUTHORIZED =>
+            {
+                response.set_status(StatusCode::BAD_REQUEST);
+            }
+            Fault::JsonAsHtml => {
+                response.headers_mut().insert(
+                    "content-type",
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                );
+            }
+            Fault::WrongRefreshBody
+                if path == "/api/token/refresh/" && response.status() == StatusCode::OK =>
+            {
+                let body: Value = serde_json::from_slice(&response.take_body().into_bytes().await?)
+                    .unwrap_or_default();
+                let renamed = serde_json::json!({"access_token": body["access"]});
+                return Ok(json_response(StatusCode::OK, renamed));
+            }
+            Fault::WrongUser if is_user && response.status() == StatusCode::OK => {
+                return Ok(json_response(
+                    StatusCode::OK,
+                    serde_json::json!({"id": 1, "username": "mallory"}),
+                ));
+            }
+            _ => {}
+        }
+        Ok(response)
+    }
+}
+
+/// Starts the reference server behind `fault`.
+pub async fn faulty_target(fault: Fault) -> String {
+    let (endpoint, _users) = jwt_reference_server::app(config(Compat::SimpleJwt5));
+    serve(Faulty::new(endpoint, fault)).await
+}
+
+/// The result of one run of the runner.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The output, for assertion messages.
+    pub fn shown(&self) -> String {
+        format!(
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    /// The scenario names listed under "Failed:" in the summary.
+    pub fn failed(&self) -> Vec<String> {
+        self.stdout
+            .split("\nFailed:\n")
+            .nth(1)
+            .map(|rest| {
+                rest.lines()
+                    .take_while(|l| l.starts_with("  "))
+                    .map(|l| l.trim().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Runs the runner with `args`, its environment cleared of our variables.
+pub async fn run(args: &[&str]) -> Run {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let output: Output = tokio::task::spawn_blocking(move || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jwt-conformance"));
+        command.args(&args).env("NO_COLOR", "1");
+        for (name, _) in std::env::vars() {
+            if name.starts_with("JWT_CONFORMANCE_") || name.starts_with("INSTA_") {
+                command.env_remove(name);
+            }
+        }
+        command.output().expect("the runner binary starts")
+    })
+    .await
+    .expect("the runner thread ends");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
