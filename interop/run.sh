@@ -3,7 +3,7 @@
 #
 # Creates the two pinned virtual environments of interop/simplejwt (once; they are
 # kept under target/interop), then for each set-up starts the Django project on
-# 127.0.0.1 with a 2 s access lifetime, runs `jwt-conformance --strict` against it,
+# 127.0.0.1 with a 2 s access and 8 s refresh lifetime (so expiry of both is observed), runs `jwt-conformance --strict` against it,
 # and stops it. Every server started is stopped, also on failure or interruption.
 # Exit status: 0 when every run passed, 1 otherwise.
 #
@@ -35,10 +35,10 @@ free_port() {
 }
 
 # Scenarios left out of the interop runs, each for a fault of SimpleJWT itself that our
-# contract keeps as a check (see interop/README.md):
-# - @simplejwt-fault-string-exp: a validly signed token with a string `exp` answers 500
-#   in 4.8.0 and 5.5.1 (CONTRACT.md, "Known faults").
-SKIP_FAULTS='not @simplejwt-fault-string-exp'
+# contract keeps as a check, with the reason (none so far: the runner cannot sign
+# tokens for a foreign server, so the known faults of CONTRACT.md are checked only
+# against the reference server). Set as a --tags expression, e.g. 'not @some-tag'.
+SKIP_TAGS=${SKIP_TAGS:-}
 
 failures=0
 run_setup() {
@@ -53,11 +53,11 @@ run_setup() {
         port=$(free_port)
         rm -rf "$state"
         started+=("$state")
-        env "$@" SIMPLEJWT_ACCESS_SECONDS=2 "$SERVE" start "$venv" "$port" "$state"
+        env SIMPLEJWT_ACCESS_SECONDS=2 SIMPLEJWT_REFRESH_SECONDS=8 "$@" "$SERVE" start "$venv" "$port" "$state"
         echo "== interop: $name (run $i of $REPEAT) on 127.0.0.1:$port"
         if "$RUNNER" --base-url "http://127.0.0.1:$port" --strict \
             --inactive-username bob --inactive-password Bb12345678 \
-            --tags "$SKIP_FAULTS" \
+            ${SKIP_TAGS:+--tags "$SKIP_TAGS"} \
             --junit "$WORK/reports/$name-$i.xml" --json "$WORK/reports/$name-$i.json" \
             --color never; then
             echo "== interop: $name passed"
