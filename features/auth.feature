@@ -1,8 +1,8 @@
-@core
 Feature: Authorization header rules of the user endpoint
   SimpleJWT reads exactly two space-separated parts, the first of which must
   be `Bearer`; anything else is refused with 401 and a Bearer challenge.
 
+  @core
   Scenario: No Authorization header is refused
     When I send GET to the user endpoint
     Then the status must be 401
@@ -11,6 +11,7 @@ Feature: Authorization header rules of the user endpoint
     And the body must have exactly the key "detail"
     And the body's "detail" should be "Authentication credentials were not provided."
 
+  @core
   Scenario: Another scheme is treated as no credentials
     When I send GET to the user endpoint with the header "Authorization: Token x"
     Then the status must be 401
@@ -19,6 +20,7 @@ Feature: Authorization header rules of the user endpoint
     And the body must have exactly the key "detail"
     And the body's "detail" should be "Authentication credentials were not provided."
 
+  @core
   Scenario: Bearer alone is a malformed header
     When I send GET to the user endpoint with the header "Authorization: Bearer"
     Then the status must be 401
@@ -27,6 +29,7 @@ Feature: Authorization header rules of the user endpoint
     And the body's "code" must be "bad_authorization_header"
     And the body's "detail" should be "Authorization header must contain two space-delimited values"
 
+  @core
   Scenario: Three space-separated parts are a malformed header
     Given I have logged in
     When I send GET to the user endpoint with the header "Authorization: Bearer {access} extra"
@@ -44,6 +47,7 @@ Feature: Authorization header rules of the user endpoint
     And the header "WWW-Authenticate" should be "Bearer realm="api""
     And the body's "detail" should be "Authentication credentials were not provided."
 
+  @core
   Scenario: A valid access token names its user
     Given I have logged in
     When I send GET to the user endpoint with the header "Authorization: Bearer {access}"
@@ -53,11 +57,13 @@ Feature: Authorization header rules of the user endpoint
     And the body's "id" must match the access token's user_id
     And the body's "username" must name the user who logged in
 
+  @core
   Scenario: HEAD answers like GET, without a body
     Given I have logged in
     When I send HEAD to the user endpoint with the header "Authorization: Bearer {access}"
     Then the status must be 200
 
+  @core
   Scenario: A refresh token is not an access token
     Given I have logged in
     When I send GET to the user endpoint with the header "Authorization: Bearer {refresh}"
@@ -72,7 +78,7 @@ Feature: Authorization header rules of the user endpoint
     And the body's "messages.0.token_type" should be "access"
     And the body's "messages.0.message" should be "Token has wrong type"
 
-  @expiry
+  @core @expiry
   Scenario: An expired access token is refused
     Given I have logged in
     When I wait until the access token has expired

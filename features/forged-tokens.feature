@@ -1,9 +1,9 @@
-@core
 Feature: Forged and broken tokens are refused
   Whatever is wrong with a token, the user endpoint answers 401
   `token_not_valid`: never 200, never a server error. The runner has no key
   of the target's, so every forgery here is made from a valid token.
 
+  @core
   Scenario Outline: Access token forged as <kind> is refused by the user endpoint
     Given I have logged in
     When I send GET to the user endpoint with the header "Authorization: Bearer {access:<kind>}"
@@ -37,11 +37,13 @@ Feature: Forged and broken tokens are refused
       | x5u             |
       | kid             |
 
+  @core
   Scenario: An oversized token is refused, by the HTTP layer or as a bad token
     Given I have logged in
     When I send GET to the user endpoint with the header "Authorization: Bearer {access:oversized}"
     Then the status must be one of 400, 401, 431
 
+  @core
   Scenario Outline: Refresh token forged as <kind> is refused by the refresh endpoint
     Given I have logged in
     When I send POST to the refresh endpoint with the JSON body {"refresh": "{refresh:<kind>}"}

@@ -1,8 +1,8 @@
-@core
 Feature: Logging in at the token endpoint
   Correct credentials give an access and a refresh token; anything else is
   refused, with the reason in DRF's usual shapes.
 
+  @core
   Scenario: Correct credentials give two tokens
     When I log in
     Then the status must be 200
@@ -10,6 +10,7 @@ Feature: Logging in at the token endpoint
     And the body must have exactly the keys "refresh", "access"
     And the body should be compact JSON
 
+  @core
   Scenario: A wrong password is refused
     When I send POST to the token endpoint with the JSON body {"{username_field}": "{username}", "password": "not-the-password"}
     Then the status must be 401
@@ -18,6 +19,7 @@ Feature: Logging in at the token endpoint
     And the body must have exactly the key "detail"
     And the body's "detail" should be "No active account found with the given credentials"
 
+  @core
   Scenario: An unknown user is refused like a wrong password
     When I send POST to the token endpoint with the JSON body {"{username_field}": "no-such-user-9f3a", "password": "{password}"}
     Then the status must be 401
@@ -25,7 +27,7 @@ Feature: Logging in at the token endpoint
     And the body must have exactly the key "detail"
     And the body's "detail" should be "No active account found with the given credentials"
 
-  @inactive
+  @core @inactive
   Scenario: An inactive account is refused like a wrong password
     When I log in as the inactive user
     Then the status must be 401
@@ -33,18 +35,21 @@ Feature: Logging in at the token endpoint
     And the body must have exactly the key "detail"
     And the body's "detail" should be "No active account found with the given credentials"
 
+  @core
   Scenario: A missing password is named
     When I send POST to the token endpoint with the JSON body {"{username_field}": "{username}"}
     Then the status must be 400
     And the body must have exactly the key "password"
     And the body's "password" should be ["This field is required."]
 
+  @core
   Scenario: Every missing field is named
     When I send POST to the token endpoint with the JSON body {}
     Then the status must be 400
     And the body must have exactly the keys "{username_field}", "password"
     And the body's "password" should be ["This field is required."]
 
+  @core
   Scenario: Malformed JSON is a parse error
     When I send POST to the token endpoint with the JSON body {"{username_field}": 
     Then the status must be 400

@@ -1,8 +1,8 @@
-@core
 Feature: Refreshing the access token
   A refresh token buys a new access token for the same user; anything else
   sent to the refresh endpoint is refused.
 
+  @core
   Scenario: A valid refresh token gives a new access token
     Given I have logged in
     When I refresh the tokens
@@ -17,6 +17,7 @@ Feature: Refreshing the access token
     And the access token must have an exp no earlier than before
     And every token's jti must be different
 
+  @core
   Scenario: The refreshed access token works at the user endpoint
     Given I have logged in
     When I refresh the tokens
@@ -25,6 +26,7 @@ Feature: Refreshing the access token
     And the body's "id" must match the access token's user_id
     And the body's "username" must name the user who logged in
 
+  @core
   Scenario: An access token is refused by the refresh endpoint
     Given I have logged in
     When I send POST to the refresh endpoint with the JSON body {"refresh": "{access}"}
@@ -35,13 +37,14 @@ Feature: Refreshing the access token
     And the body's "code" must be "token_not_valid"
     And the body's "detail" should be "Token has wrong type"
 
+  @core
   Scenario: A missing refresh field is named
     When I send POST to the refresh endpoint with the JSON body {}
     Then the status must be 400
     And the body must have exactly the key "refresh"
     And the body's "refresh" should be ["This field is required."]
 
-  @expiry @refresh-expiry
+  @core @expiry @refresh-expiry
   Scenario: An expired refresh token is refused
     Given I have logged in
     When I wait until the refresh token has expired

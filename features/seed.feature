@@ -1,10 +1,9 @@
-@core
 Feature: The original session, step by step
   The six steps of the curl session the contract was first written from:
   no credentials, log in, use the access token, see it expire, refresh, and
   use the new access token.
 
-  @expiry
+  @core @expiry
   Scenario: Log in, use, expire, refresh and use again
     When I send GET to the user endpoint
     Then the status must be 401

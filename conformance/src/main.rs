@@ -78,6 +78,12 @@ async fn run(cli: Cli) -> Result<u8, Fatal> {
         return Ok(0);
     }
 
+    for path in cli.junit.iter().chain(&cli.json) {
+        // Found out now, not after a run whose results would then be lost.
+        std::fs::File::create(path).map_err(|e| {
+            Fatal::Config(format!("cannot write the report {}: {e}", path.display()))
+        })?;
+    }
     let snapshots = snapshot_mode(&cli)?;
     let embedded = match cli.base_url {
         Some(_) => None,

@@ -17,6 +17,9 @@ use crate::verdict::{Level, Notes};
 
 /// A token this close to its `exp` (seconds) is replaced before it is sent.
 const FRESH_MARGIN: f64 = 1.0;
+/// A 401 for a token this close to its `exp` (seconds) may be expiry seen by
+/// a clock slightly ahead of ours: the step retries once with a fresh token.
+const CLOCK_SLACK: f64 = 1.0;
 /// How long after `exp` an expiry wait ends, so clocks a second apart agree.
 pub const EXPIRY_MARGIN: f64 = 1.5;
 
@@ -132,7 +135,9 @@ impl ApiWorld {
             .as_ref()
             .map(|e| self.describe(e))
             .unwrap_or_default();
-        let message = format!("expected: {expected}\n  actual: {actual}{exchange}");
+        let message = self.settings().masker.mask(&format!(
+            "expected: {expected}\n  actual: {actual}{exchange}"
+        ));
         if level == Level::Required || self.settings().strict {
             let prefix = if level == Level::Recommended {
                 "(recommended, --strict) "
@@ -151,7 +156,10 @@ impl ApiWorld {
             .as_ref()
             .map(|e| self.describe(e))
             .unwrap_or_default();
-        panic!("{message}{exchange}")
+        panic!(
+            "{}",
+            self.settings().masker.mask(&format!("{message}{exchange}"))
+        )
     }
 
     fn describe(&self, exchange: &Exchange) -> String {
@@ -219,9 +227,10 @@ impl ApiWorld {
         let mut response = self.exchange(&request).await;
         let mut request = request;
         let mut used = used;
-        let expired_in_flight = used
-            .values()
-            .any(|jwt| jwt.exp().is_some_and(|exp| (exp as f64) <= now_secs()));
+        let expired_in_flight = used.values().any(|jwt| {
+            jwt.exp()
+                .is_some_and(|exp| (exp as f64) <= now_secs() + CLOCK_SLACK)
+        });
         if response.status == 401 && uses_live && expired_in_flight {
             self.notes.info.push(format!(
                 "{} {}: a token expired in flight; retried once with a fresh login",
@@ -278,7 +287,13 @@ impl ApiWorld {
                 .iter()
                 .map(|(n, v)| (n.clone(), sub(v)))
                 .collect(),
-            body: template.body.as_deref().map(sub),
+            body: template.body.as_deref().map(|body| {
+                let mut out = body.to_string();
+                for (name, value) in &values {
+                    out = out.replace(&format!("{{{name}}}"), &encode_for(template, value));
+                }
+                out
+            }),
         };
         (request, used, uses_live)
     }
@@ -471,6 +486,33 @@ impl ApiWorld {
     }
 }
 
+/// `value` written so it stays one value inside the body of `request`: JSON
+/// string escapes for JSON, percent-encoding for forms, as it is otherwise.
+fn encode_for(request: &Request, value: &str) -> String {
+    let content_type = request
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.to_ascii_lowercase())
+        .unwrap_or_default();
+    if content_type.starts_with("application/json") {
+        let quoted = serde_json::Value::from(value).to_string();
+        quoted[1..quoted.len() - 1].to_string()
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        value
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    } else {
+        value.to_string()
+    }
+}
+
 /// `{name}` placeholders in `text`.
 fn placeholders(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -506,7 +548,24 @@ pub fn tokens_of(response: &Response) -> Option<(Jwt, Jwt)> {
 
 #[cfg(test)]
 mod tests {
-    use super::placeholders;
+    use super::*;
+
+    #[test]
+    fn placeholder_values_are_escaped_for_their_body() {
+        let json = Request {
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            ..Request::default()
+        };
+        assert_eq!(encode_for(&json, r#"a"b\c"#), r#"a\"b\\c"#);
+        let form = Request {
+            headers: vec![(
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            )],
+            ..Request::default()
+        };
+        assert_eq!(encode_for(&form, "a&b c+"), "a%26b%20c%2B");
+    }
 
     #[test]
     fn finds_placeholders_but_not_json_braces() {

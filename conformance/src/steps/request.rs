@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use crate::http::Request;
 use crate::world::{ApiWorld, tokens_of};
 
-#[given(regex = r"^I have logged in$")]
+/// Logs in; the answer is then checked by the steps that follow.
 #[when(regex = r"^I log in$")]
 async fn log_in(world: &mut ApiWorld) {
     let settings = world.settings();
@@ -16,11 +16,19 @@ async fn log_in(world: &mut ApiWorld) {
     world.log_in_as(&username, &password).await;
 }
 
+/// Logs in as a precondition: anything but two tokens fails the scenario.
+#[given(regex = r"^I have logged in$")]
+async fn logged_in(world: &mut ApiWorld) {
+    log_in(world).await;
+    if tokens_of(world.response()).is_none() {
+        world.fail("logging in with the configured account did not answer 200 with two tokens");
+    }
+}
+
 #[given(regex = r"^I have logged in (\d+) times$")]
 async fn log_in_times(world: &mut ApiWorld, times: usize) {
     for _ in 0..times {
-        log_in(world).await;
-        world.live();
+        logged_in(world).await;
     }
 }
 
