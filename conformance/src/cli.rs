@@ -36,7 +36,12 @@ pub struct Cli {
     pub username: String,
 
     /// Its password.
-    #[arg(long, env = "JWT_CONFORMANCE_PASSWORD", default_value = "Ab12345678")]
+    #[arg(
+        long,
+        env = "JWT_CONFORMANCE_PASSWORD",
+        default_value = "Ab12345678",
+        hide_env_values = true
+    )]
     pub password: String,
 
     /// The name of the login field (SimpleJWT follows the user model's USERNAME_FIELD).
@@ -92,6 +97,12 @@ pub struct Cli {
         requires = "inactive_username"
     )]
     pub inactive_password: Option<String>,
+
+    /// The target's HS256 signing key. With it, the @signed scenarios forge validly
+    /// signed tokens with broken claims; without it they are skipped. Prefer the
+    /// environment variable to keep the key out of shell history.
+    #[arg(long, env = "JWT_CONFORMANCE_SIGNING_KEY", hide_env_values = true)]
+    pub signing_key: Option<String>,
 
     /// Run only the scenarios matching this tag expression, e.g. "@core and not @expiry".
     #[arg(long, env = "JWT_CONFORMANCE_TAGS")]

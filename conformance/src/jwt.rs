@@ -98,8 +98,8 @@ fn encode_bytes(bytes: &[u8]) -> String {
     B64.encode(bytes)
 }
 
-/// HMAC-SHA256 written out here so forging needs no crypto dependency: the
-/// runner signs only with keys of its own (empty, guessed), never the target's.
+/// HMAC-SHA256 written out here because forging needs an empty key, which
+/// jsonwebtoken refuses; checked against RFC 4231 in the tests below.
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     let mut block = [0u8; 64];
     if key.len() > 64 {
@@ -189,6 +189,99 @@ fn sign_hs256(header: &Value, payload: &Value, key: &[u8]) -> String {
     format!("{input}.{}", encode_bytes(&signature))
 }
 
+/// Signs `header.payload` with HS512 under a non-empty `key`.
+fn sign_hs512(header: &Value, payload: &Value, key: &[u8]) -> String {
+    let input = format!("{}.{}", encode_json(header), encode_json(payload));
+    let key = jsonwebtoken::EncodingKey::from_secret(key).expect("a non-empty HMAC key");
+    let signature =
+        jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::HS512)
+            .expect("HMAC signs any message");
+    format!("{input}.{signature}")
+}
+
+/// A validly signed token (under the target's own `key`) whose claims or
+/// header are wrong in the way `kind` names; `None` for an unknown kind.
+/// `"as is"` re-signs the token unchanged: the control that proves the key.
+pub fn forge_signed(kind: &str, valid: &Jwt, key: &[u8]) -> Option<String> {
+    let mut header = Value::Object(valid.header.clone()?);
+    let mut payload = Value::Object(valid.payload.clone()?);
+    let now = now_secs() as i64;
+    let exp = valid.exp().unwrap_or(now + 60);
+    let claims = payload.as_object_mut().expect("an object");
+    match kind {
+        "as is" => {}
+        "without exp" => {
+            claims.remove("exp");
+        }
+        "with a string exp" => {
+            claims.insert("exp".into(), json!("9999999999"));
+        }
+        "with a float exp" => {
+            claims.insert("exp".into(), json!(exp as f64 + 0.5));
+        }
+        "with a null exp" => {
+            claims.insert("exp".into(), Value::Null);
+        }
+        "with an object exp" => {
+            claims.insert("exp".into(), json!({"seconds": exp}));
+        }
+        "with a passed exp" => {
+            claims.insert("exp".into(), json!(now - 30));
+        }
+        "with a future nbf" => {
+            claims.insert("nbf".into(), json!(now + 3600));
+        }
+        "with a string nbf" => {
+            claims.insert("nbf".into(), json!(now.to_string()));
+        }
+        "with a string iat" => {
+            claims.insert("iat".into(), json!(now.to_string()));
+        }
+        "with a float iat" => {
+            claims.insert("iat".into(), json!(now as f64 + 0.5));
+        }
+        "with a null iat" => {
+            claims.insert("iat".into(), Value::Null);
+        }
+        "without jti" => {
+            claims.remove("jti");
+        }
+        "with a numeric jti" => {
+            claims.insert("jti".into(), json!(12345));
+        }
+        "without token_type" => {
+            claims.remove("token_type");
+        }
+        "with a numeric token_type" => {
+            claims.insert("token_type".into(), json!(1));
+        }
+        "without user_id" => {
+            claims.remove("user_id");
+        }
+        "with an object user_id" => {
+            claims.insert("user_id".into(), json!({"id": 1}));
+        }
+        "with the user_id of nobody" => {
+            let nobody = if claims.get("user_id").is_some_and(Value::is_string) {
+                json!("987654321")
+            } else {
+                json!(987654321)
+            };
+            claims.insert("user_id".into(), nobody);
+        }
+        "with an unknown crit extension" => {
+            header["crit"] = json!(["x-must-understand"]);
+            header["x-must-understand"] = json!(true);
+        }
+        "with alg HS512" => {
+            header["alg"] = json!("HS512");
+            return Some(sign_hs512(&header, &payload, key));
+        }
+        _ => return None,
+    }
+    Some(sign_hs256(&header, &payload, key))
+}
+
 /// The kinds of broken token a server must refuse, made from a valid one.
 pub fn forge(kind: &str, valid: &Jwt, other: Option<&Jwt>) -> Option<String> {
     let parts: Vec<&str> = valid.raw.split('.').collect();
@@ -257,10 +350,8 @@ pub fn forge(kind: &str, valid: &Jwt, other: Option<&Jwt>) -> Option<String> {
         "empty key" => sign_hs256(&header, &payload, b""),
         "guessed key" => sign_hs256(&header, &payload, b"secret"),
         "HS512" => {
-            // Signed with HS256 under a guessed key but labelled HS512: the server
-            // must refuse any algorithm other than its own before trying a key.
             let h = with_header(json!({"alg": "HS512"}));
-            sign_hs256(&h, &payload, b"secret")
+            sign_hs512(&h, &payload, b"secret")
         }
         "embedded jwk" => {
             let key = b"attacker-chosen-key";

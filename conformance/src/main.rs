@@ -94,7 +94,11 @@ async fn run(cli: Cli) -> Result<u8, Fatal> {
         (_, _, Some(_)) => Some((EMBEDDED_INACTIVE.0.into(), EMBEDDED_INACTIVE.1.into())),
         _ => None,
     };
-    let settings = Settings::new(&cli, inactive, snapshots);
+    let signing_key = cli
+        .signing_key
+        .clone()
+        .or_else(|| embedded.as_ref().map(|e| e.signing_key.clone()));
+    let settings = Settings::new(&cli, inactive, signing_key, snapshots);
     let (main, rotation) = match (&embedded, &cli.base_url) {
         (Some(servers), _) => {
             let main =

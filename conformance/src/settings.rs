@@ -38,6 +38,8 @@ pub struct Settings {
     pub password: String,
     pub username_field: String,
     pub inactive: Option<(String, String)>,
+    /// The target's HS256 key, for the @signed scenarios.
+    pub signing_key: Option<String>,
     pub strict: bool,
     pub max_wait: Duration,
     pub verbose: bool,
@@ -46,7 +48,12 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn new(cli: &Cli, inactive: Option<(String, String)>, snapshots: Snapshots) -> Settings {
+    pub fn new(
+        cli: &Cli,
+        inactive: Option<(String, String)>,
+        signing_key: Option<String>,
+        snapshots: Snapshots,
+    ) -> Settings {
         let path = |p: &str| {
             if p.starts_with('/') {
                 p.to_string()
@@ -58,6 +65,7 @@ impl Settings {
         if let Some((_, password)) = &inactive {
             secrets.push(password.clone());
         }
+        secrets.extend(signing_key.clone());
         Settings {
             paths: Paths {
                 token: path(&cli.token_path),
@@ -70,6 +78,7 @@ impl Settings {
             password: cli.password.clone(),
             username_field: cli.username_field.clone(),
             inactive,
+            signing_key,
             strict: cli.strict,
             max_wait: cli.max_wait,
             verbose: cli.verbose,

@@ -110,6 +110,9 @@ pub fn skip_reason(ctx: &Context, tags: &[String]) -> Option<String> {
     if has("without-blacklist-after-rotation") && d.blacklist_after_rotation {
         return Some("blacklist after rotation is on, which changes this answer".into());
     }
+    if has("signed") && ctx.settings.signing_key.is_none() {
+        return Some("needs the target's HS256 key to sign broken claims: --signing-key".into());
+    }
     if has("inactive") && ctx.settings.inactive.is_none() {
         return Some(
             "needs an inactive account: --inactive-username and --inactive-password".into(),

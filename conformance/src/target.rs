@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use jwt_reference_server::{Compat, Config, Server, User};
+use jwt_reference_server::{Compat, Config, Keys, Server, User};
 use serde_json::json;
 
 use crate::cli::Cli;
@@ -83,12 +83,20 @@ impl Fatal {
 pub struct Embedded {
     pub main: Server,
     pub rotation: Server,
+    /// The HS256 key both instances sign with, so the @signed scenarios run.
+    pub signing_key: String,
 }
 
 /// Starts the reference server twice on loopback: as configured by default,
 /// and with rotation and blacklist-after-rotation.
 pub async fn start_embedded(compat: Compat) -> Result<Embedded, Fatal> {
     let bind: SocketAddr = "127.0.0.1:0".parse().expect("a valid address");
+    let mut random = [0u8; 32];
+    getrandom::fill(&mut random)
+        .map_err(|e| Fatal::Unreachable(format!("no random source for the embedded key: {e}")))?;
+    let signing_key: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    let keys = Keys::hmac(jsonwebtoken::Algorithm::HS256, signing_key.as_bytes())
+        .map_err(|e| Fatal::Unreachable(format!("the embedded key was refused: {e}")))?;
     let config = || {
         let (name, password) = EMBEDDED_INACTIVE;
         let mut users = Config::default().users;
@@ -98,6 +106,7 @@ pub async fn start_embedded(compat: Compat) -> Result<Embedded, Fatal> {
             refresh_ttl: EMBEDDED_REFRESH_TTL,
             compat,
             users,
+            keys: keys.clone(),
             ..Config::default()
         }
     };
@@ -111,7 +120,11 @@ pub async fn start_embedded(compat: Compat) -> Result<Embedded, Fatal> {
     rotating.rotate_refresh_tokens = true;
     rotating.blacklist_after_rotation = true;
     let rotation = Server::start(rotating, bind).await.map_err(failed)?;
-    Ok(Embedded { main, rotation })
+    Ok(Embedded {
+        main,
+        rotation,
+        signing_key,
+    })
 }
 
 /// Connects to `base_url`, logs in once and detects the optional features.
@@ -161,12 +174,48 @@ pub async fn prepare(
             .map_err(|e| Fatal::Unreachable(format!("{base_url} stopped answering: {e}")))?,
         None => Detected::default(),
     };
+    if let (Some(key), Some((access, _))) = (&settings.signing_key, tokens_of(&answer)) {
+        check_key(&client, settings, base_url, &access, key).await?;
+    }
     Ok(Target {
         label,
         base_url: base_url.to_string(),
         client,
         detected,
     })
+}
+
+/// Proves `key` is the target's: a token re-signed with it must be accepted,
+/// or every @signed scenario would pass for the wrong reason.
+async fn check_key(
+    client: &reqwest::Client,
+    settings: &Settings,
+    base_url: &str,
+    access: &Jwt,
+    key: &str,
+) -> Result<(), Fatal> {
+    let resigned = crate::jwt::forge_signed("as is", access, key.as_bytes())
+        .ok_or_else(|| Fatal::Config("the access token from the login is not a readable JWT, so --signing-key cannot be used".into()))?;
+    let request = Request {
+        method: "GET".into(),
+        path: settings.paths.user.clone(),
+        headers: vec![
+            ("Authorization".into(), format!("Bearer {resigned}")),
+            ("Accept".into(), "application/json".into()),
+        ],
+        body: None,
+    };
+    let answer = http::send(client, base_url, &request)
+        .await
+        .map_err(|e| Fatal::Unreachable(format!("{base_url} stopped answering: {e}")))?;
+    settings.trace(&request, &answer);
+    if answer.status != 200 {
+        return Err(Fatal::Config(format!(
+            "--signing-key is not the target's HS256 key: a valid token re-signed with it got {} at {}",
+            answer.status, settings.paths.user
+        )));
+    }
+    Ok(())
 }
 
 fn tokens_of(answer: &Response) -> Option<(Jwt, Jwt)> {

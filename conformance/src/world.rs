@@ -337,6 +337,17 @@ impl ApiWorld {
         used.insert(base.to_string(), token.clone());
         match kind {
             None => token.raw,
+            Some(kind) if kind.starts_with("signed ") => {
+                let Some(key) = &settings.signing_key else {
+                    panic!("the scenario forges a signed token without --signing-key");
+                };
+                let kind = &kind["signed ".len()..];
+                crate::jwt::forge_signed(kind, &token, key.as_bytes()).unwrap_or_else(|| {
+                    self.fail(&format!(
+                        "cannot sign a token {kind:?}: unknown kind, or the {base} token is not a readable JWT"
+                    ))
+                })
+            }
             Some(kind) => {
                 let other = live.map(|(access, refresh)| {
                     if base == "refresh" {
