@@ -82,6 +82,9 @@ pub fn app(
         blacklist_after_rotation: config.blacklist_after_rotation,
         www_authenticate: format!("{} realm=\"api\"", config.auth_header_types[0]),
         auth_header_types: config.auth_header_types,
+        hashing: tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        ),
     });
     let service = service();
     let yaml = service.spec_yaml();

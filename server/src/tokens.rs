@@ -17,6 +17,10 @@ use serde_json::{Map, Value};
 
 use crate::config::{Compat, Config, Keys};
 
+/// Longer tokens are refused unread. Real ones are a few hundred bytes; this
+/// leaves room for RSA signatures and extra claims.
+pub const MAX_TOKEN_LEN: usize = 8 * 1024;
+
 /// What a token is for, as written in its `token_type` claim.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenType {
@@ -103,14 +107,9 @@ impl TokenService {
         validation.validate_exp = false;
         validation.validate_nbf = false;
         validation.leeway = 0;
-        // SimpleJWT ignores `aud` unless an audience is configured.
-        validation.validate_aud = config.audience.is_some();
-        if let Some(audience) = &config.audience {
-            validation.set_audience(&[audience]);
-        }
-        if let Some(issuer) = &config.issuer {
-            validation.set_issuer(&[issuer]);
-        }
+        // `iss` and `aud` are checked by `check_issuer_and_audience`: when
+        // configured they are required, which jsonwebtoken does not insist on.
+        validation.validate_aud = false;
         let alg = format!("{algorithm:?}");
         let header = match config.compat {
             Compat::SimpleJwt5 => format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#),
@@ -200,9 +199,13 @@ impl TokenService {
     /// Checks a token as SimpleJWT's token classes do. `expected` is `None`
     /// for the verify endpoint, which accepts either type.
     pub fn verify(&self, token: &str, expected: Option<TokenType>) -> Result<Verified, TokenError> {
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(TokenError::Invalid);
+        }
         let claims = self.decode(token)?;
         let now = now().as_secs() as i64;
         let exp = check_time_claims(&claims, now, self.leeway)?;
+        self.check_issuer_and_audience(&claims)?;
         let jti = match claims.get("jti") {
             None => return Err(TokenError::MissingJti),
             Some(Value::String(jti)) if !jti.is_empty() => jti.clone(),
@@ -219,6 +222,29 @@ impl TokenService {
             }
         }
         Ok(Verified { claims, jti, exp })
+    }
+
+    /// With an issuer configured, `iss` must be that string; with an audience,
+    /// `aud` must be it or a list holding it (as PyJWT checks them).
+    fn check_issuer_and_audience(&self, claims: &Map<String, Value>) -> Result<(), TokenError> {
+        if let Some(issuer) = &self.issuer
+            && claims.get("iss").and_then(Value::as_str) != Some(issuer.as_str())
+        {
+            return Err(TokenError::Invalid);
+        }
+        if let Some(audience) = &self.audience {
+            let listed = match claims.get("aud") {
+                Some(Value::String(aud)) => aud == audience,
+                Some(Value::Array(auds)) => auds
+                    .iter()
+                    .any(|aud| aud.as_str() == Some(audience.as_str())),
+                _ => false,
+            };
+            if !listed {
+                return Err(TokenError::Invalid);
+            }
+        }
+        Ok(())
     }
 
     fn decode(&self, token: &str) -> Result<Map<String, Value>, TokenError> {
@@ -239,11 +265,16 @@ impl TokenService {
     }
 
     /// Revokes a verified refresh token until it would have expired anyway.
-    pub fn blacklist(&self, token: &Verified) {
+    /// Checking and revoking are one step, so of two requests racing with the
+    /// same token only one succeeds; the other gets `Blacklisted`.
+    pub fn blacklist(&self, token: &Verified) -> Result<(), TokenError> {
         let now = now().as_secs() as i64;
         let mut blacklist = self.blacklist.lock().expect("blacklist lock poisoned");
         blacklist.prune(now - self.leeway);
-        blacklist.insert(token.jti.clone(), token.exp);
+        match blacklist.insert(token.jti.clone(), token.exp) {
+            true => Ok(()),
+            false => Err(TokenError::Blacklisted),
+        }
     }
 
     pub fn is_blacklisted(&self, jti: &str) -> bool {
@@ -305,10 +336,14 @@ struct Blacklist {
 }
 
 impl Blacklist {
-    fn insert(&mut self, jti: String, exp: i64) {
-        if self.entries.insert(jti.clone(), exp).is_none() {
-            self.by_expiry.push(Reverse((exp, jti)));
+    /// False when the `jti` was already there.
+    fn insert(&mut self, jti: String, exp: i64) -> bool {
+        if self.entries.contains_key(&jti) {
+            return false;
         }
+        self.entries.insert(jti.clone(), exp);
+        self.by_expiry.push(Reverse((exp, jti)));
+        true
     }
 
     fn contains(&self, jti: &str) -> bool {

@@ -654,3 +654,29 @@ async fn other_header_types_and_user_id_claims_can_be_configured() {
     let reply = api.get_user(None).await;
     assert_eq!(reply.header("www-authenticate"), Some("JWT realm=\"api\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_refreshes_rotate_a_token_only_once() {
+    let api = std::sync::Arc::new(Api::with(Compat::SimpleJwt5, |c| {
+        c.rotate_refresh_tokens = true;
+        c.blacklist_after_rotation = true;
+    }));
+    for _ in 0..20 {
+        let (refresh, _) = api.login().await;
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let (api, refresh) = (api.clone(), refresh.clone());
+                tokio::spawn(async move { api.refresh(&refresh).await })
+            })
+            .collect();
+        let mut replies = Vec::new();
+        for task in tasks {
+            replies.push(task.await.unwrap());
+        }
+        let rotated = replies.iter().filter(|r| r.status == 200).count();
+        assert_eq!(rotated, 1, "{replies:?}");
+        for reply in replies.iter().filter(|r| r.status != 200) {
+            reply.assert_401(BLACKLISTED);
+        }
+    }
+}

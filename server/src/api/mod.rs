@@ -28,6 +28,9 @@ pub(crate) struct AppState {
     pub auth_header_types: Vec<String>,
     /// `WWW-Authenticate` value: the first header type with realm "api".
     pub www_authenticate: String,
+    /// One permit per password hash that may run at once. Each argon2 hash
+    /// holds 19 MiB; without a bound, a burst of logins exhausts memory.
+    pub hashing: tokio::sync::Semaphore,
 }
 
 /// DRF's error body: `detail`, plus `code` and `messages` for token errors.

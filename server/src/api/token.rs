@@ -173,6 +173,11 @@ impl ObtainApi {
             Ok(values) => values,
             Err(errors) => return errors.into(),
         };
+        let _permit = state
+            .hashing
+            .acquire()
+            .await
+            .expect("the hashing semaphore is never closed");
         let users = state.users.clone();
         let user = tokio::task::spawn_blocking(move || users.authenticate(&username, &password))
             .await
@@ -244,12 +249,19 @@ impl RefreshApi {
             );
         }
         let access = state.tokens.access_from(&refresh);
-        let refresh = state.rotate_refresh_tokens.then(|| {
-            if state.blacklist_after_rotation {
-                state.tokens.blacklist(&refresh);
-            }
-            state.tokens.rotate(&refresh)
-        });
+        if state.rotate_refresh_tokens
+            && state.blacklist_after_rotation
+            && let Err(err) = state.tokens.blacklist(&refresh)
+        {
+            // Another request rotated this token first.
+            return RefreshResponse::Unauthorized(
+                token_error(&state, err),
+                state.www_authenticate.clone(),
+            );
+        }
+        let refresh = state
+            .rotate_refresh_tokens
+            .then(|| state.tokens.rotate(&refresh));
         RefreshResponse::Ok(JsonBody(Refreshed { access, refresh }))
     }
 
@@ -338,11 +350,12 @@ impl BlacklistApi {
             Ok(values) => values,
             Err(errors) => return errors.into(),
         };
-        match state.tokens.verify(&token, Some(TokenType::Refresh)) {
-            Ok(refresh) => {
-                state.tokens.blacklist(&refresh);
-                BlacklistResponse::Ok(JsonBody(Empty {}))
-            }
+        let revoked = state
+            .tokens
+            .verify(&token, Some(TokenType::Refresh))
+            .and_then(|refresh| state.tokens.blacklist(&refresh));
+        match revoked {
+            Ok(()) => BlacklistResponse::Ok(JsonBody(Empty {})),
             Err(err) => BlacklistResponse::Unauthorized(
                 token_error(&state, err),
                 state.www_authenticate.clone(),

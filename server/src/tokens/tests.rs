@@ -340,10 +340,69 @@ fn issuer_and_audience_are_checked_when_configured() {
         verdict(&service, &forge(hs256(), wrong_aud, SECRET)),
         Err(TokenError::Invalid)
     );
+    for (name, value) in [
+        ("iss", json!(null)),
+        ("iss", json!(["https://issuer.test"])),
+        ("aud", json!(null)),
+        ("aud", json!(["other"])),
+    ] {
+        let claims = with(
+            with(access_claims(), "iss", json!("https://issuer.test")),
+            "aud",
+            json!(["x", "api"]),
+        );
+        assert_eq!(
+            verdict(&service, &forge(hs256(), claims.clone(), SECRET)),
+            Ok(())
+        );
+        let edited = with(claims.clone(), name, value.clone());
+        assert_eq!(
+            verdict(&service, &forge(hs256(), edited, SECRET)),
+            Err(TokenError::Invalid),
+            "{name}={value}"
+        );
+        let missing = without(claims, name);
+        assert_eq!(
+            verdict(&service, &forge(hs256(), missing, SECRET)),
+            Err(TokenError::Invalid),
+            "no {name}"
+        );
+    }
     // Without an audience configured, `aud` is ignored, as in SimpleJWT.
     let plain = self::service(|_| {});
     let any_aud = with(access_claims(), "aud", json!("whatever"));
     assert_eq!(verdict(&plain, &forge(hs256(), any_aud, SECRET)), Ok(()));
+}
+
+#[test]
+fn validly_signed_but_oversized_tokens_are_refused() {
+    let service = service(|_| {});
+    let padded = with(access_claims(), "padding", json!("x".repeat(MAX_TOKEN_LEN)));
+    assert_eq!(
+        verdict(&service, &forge(hs256(), padded, SECRET)),
+        Err(TokenError::Invalid)
+    );
+    let small = with(access_claims(), "padding", json!("x".repeat(1000)));
+    assert_eq!(verdict(&service, &forge(hs256(), small, SECRET)), Ok(()));
+}
+
+#[test]
+fn concurrent_revocations_of_one_token_let_only_one_through() {
+    let service = std::sync::Arc::new(service(|_| {}));
+    let token = service.issue(TokenType::Refresh, 1);
+    let verified = service.verify(&token, Some(TokenType::Refresh)).unwrap();
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let (service, verified) = (service.clone(), verified.clone());
+            std::thread::spawn(move || service.blacklist(&verified).is_ok())
+        })
+        .collect();
+    let successes = threads
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .filter(|&ok| ok)
+        .count();
+    assert_eq!(successes, 1);
 }
 
 #[test]
@@ -393,7 +452,7 @@ fn blacklisted_refresh_tokens_are_refused_and_pruned_after_expiry() {
             Some(TokenType::Refresh),
         )
         .unwrap();
-    service.blacklist(&other);
+    service.blacklist(&other).unwrap();
     assert_eq!(service.blacklist_len(), 1, "the expired entry is pruned");
 }
 
