@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jwt_reference_server::{Compat, Config, User};
+use jwt_reference_server::{Compat, Config, Keys, User};
 use poem::http::{HeaderValue, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::{Endpoint, Request, Response};
@@ -22,6 +22,8 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 pub const INACTIVE: (&str, &str) = ("bob", "Bb12345678");
+/// The HS256 key of the targets the tests start (test data, not a secret).
+pub const SIGNING_KEY: &str = "conformance-tests-signing-key-0123456789";
 
 /// The configuration the tests serve: 2 s access tokens, short refresh
 /// tokens, the demo account and an inactive one.
@@ -33,6 +35,8 @@ pub fn config(compat: Compat) -> Config {
         refresh_ttl: Duration::from_secs(6),
         compat,
         users,
+        keys: Keys::hmac(jsonwebtoken::Algorithm::HS256, SIGNING_KEY.as_bytes())
+            .expect("a valid HS256 key"),
         ..Config::default()
     }
 }
@@ -75,6 +79,13 @@ pub enum Fault {
     WrongUser,
     /// A garbage token crashes the server (500).
     GarbageIs500,
+    /// A validly signed token whose `exp` is a string crashes the server, as
+    /// SimpleJWT 5.4 does.
+    StringExpIs500,
+    /// `WWW-Authenticate` is `Bearer` without `realm="api"` (a recommendation).
+    NoRealm,
+    /// No verify and no blacklist endpoint (both optional).
+    NoOptionalEndpoints,
     /// Logging in takes half a second, one login at a time, and the token
     /// is issued before the wait (not a fault: the runner must cope).
     SlowLogin,
@@ -158,6 +169,20 @@ impl<E: Endpoint> Endpoint for Faulty<E> {
                 .content_type("text/html")
                 .body("<h1>Server Error (500)</h1>"));
         }
+        let string_exp = claims.as_ref().is_some_and(|(_, p)| p["exp"].is_string());
+        if matches!(self.fault, Fault::StringExpIs500) && is_user && string_exp {
+            return Ok(Response::builder()
+                .status(StatusCode::INTERNAL_SERVER_ERROR)
+                .content_type("text/html")
+                .body("<h1>Server Error (500)</h1>"));
+        }
+        let optional = path == "/api/token/verify/" || path == "/api/token/blacklist/";
+        if matches!(self.fault, Fault::NoOptionalEndpoints) && optional {
+            return Ok(Response::builder()
+                .status(StatusCode::NOT_FOUND)
+                .content_type("text/html")
+                .body("<h1>Not Found</h1>"));
+        }
         if matches!(self.fault, Fault::RefreshAcceptsAccess) && path == "/api/token/refresh/" {
             let body = req.take_body().into_bytes().await?;
             let sent: Option<Value> = serde_json::from_slice(&body).ok();
@@ -186,6 +211,11 @@ impl<E: Endpoint> Endpoint for Faulty<E> {
         match self.fault {
             Fault::NoWwwAuthenticate => {
                 response.headers_mut().remove("www-authenticate");
+            }
+            Fault::NoRealm if response.headers().contains_key("www-authenticate") => {
+                response
+                    .headers_mut()
+                    .insert("www-authenticate", HeaderValue::from_static("Bearer"));
             }
             Fault::ForbiddenInsteadOfUnauthorized
                 if response.status() == StatusCode::UNAUTHORIZED =>
