@@ -84,10 +84,17 @@ pub fn now_secs() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// What is left to show of a token in output: never the whole of it.
+/// What is left to show of a token in output: never the whole of it. The
+/// start (which every token of a target shares) and the last characters of
+/// the signature, enough to tell tokens apart and useless to replay.
 pub fn mask_token(raw: &str) -> String {
-    let head: String = raw.chars().take(10).collect();
-    format!("{head}…")
+    let chars: Vec<char> = raw.chars().collect();
+    if chars.len() <= 16 {
+        return "…".into();
+    }
+    let head: String = chars[..6].iter().collect();
+    let tail: String = chars[chars.len() - 6..].iter().collect();
+    format!("{head}…{tail}")
 }
 
 fn encode_json(value: &Value) -> String {

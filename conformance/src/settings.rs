@@ -88,10 +88,10 @@ impl Settings {
     }
 
     /// With `--verbose`, the exchange on stderr, secrets masked.
-    pub fn trace(&self, request: &Request, response: &Response) {
+    pub fn trace(&self, label: &str, request: &Request, response: &Response) {
         if self.verbose {
             eprintln!(
-                "> {}\n< {}",
+                "[{label}]\n> {}\n< {}",
                 self.masker.request(request),
                 self.masker.response(response)
             );

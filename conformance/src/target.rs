@@ -137,12 +137,17 @@ pub async fn prepare(
     let client = http::client(cli, base_url).map_err(|e| Fatal::Config(e.0))?;
     let login = settings.login_request(&settings.username, &settings.password);
     let deadline = cli.wait_for_target.map(|wait| Instant::now() + wait);
+    let mut last_said: Option<Instant> = None;
     let answer = loop {
         match http::send(&client, base_url, &login).await {
             Ok(answer) => break answer,
             Err(SendError::Connect(m)) if deadline.is_some_and(|d| Instant::now() < d) => {
-                eprintln!("waiting for {base_url}: {m}");
-                tokio::time::sleep(Duration::from_millis(500)).await;
+                if last_said.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
+                    let left = deadline.map_or(0, |d| (d - Instant::now()).as_secs());
+                    eprintln!("waiting for {base_url} ({left}s left): {m}");
+                    last_said = Some(Instant::now());
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
             }
             Err(err) => {
                 return Err(Fatal::Unreachable(format!(
@@ -151,7 +156,7 @@ pub async fn prepare(
             }
         }
     };
-    settings.trace(&login, &answer);
+    settings.trace("before the run", &login, &answer);
     match answer.status {
         401 => {
             return Err(Fatal::Config(format!(
@@ -208,7 +213,7 @@ async fn check_key(
     let answer = http::send(client, base_url, &request)
         .await
         .map_err(|e| Fatal::Unreachable(format!("{base_url} stopped answering: {e}")))?;
-    settings.trace(&request, &answer);
+    settings.trace("before the run", &request, &answer);
     if answer.status != 200 {
         return Err(Fatal::Config(format!(
             "--signing-key is not the target's HS256 key: a valid token re-signed with it got {} at {}",
@@ -250,17 +255,17 @@ async fn detect(
 
     let verify = post(&settings.paths.verify, json!({"token": access.raw}));
     let answer = http::send(client, base_url, &verify).await?;
-    settings.trace(&verify, &answer);
+    settings.trace("before the run", &verify, &answer);
     detected.verify = answer.status != 404;
 
     let blacklist = post(&settings.paths.blacklist, json!({}));
     let answer = http::send(client, base_url, &blacklist).await?;
-    settings.trace(&blacklist, &answer);
+    settings.trace("before the run", &blacklist, &answer);
     detected.blacklist = answer.status != 404;
 
     let refresh_request = post(&settings.paths.refresh, json!({"refresh": refresh.raw}));
     let answer = http::send(client, base_url, &refresh_request).await?;
-    settings.trace(&refresh_request, &answer);
+    settings.trace("before the run", &refresh_request, &answer);
     let rotated = answer.status == 200
         && answer
             .json
@@ -270,7 +275,7 @@ async fn detect(
     detected.rotation = rotated;
     if rotated {
         let again = http::send(client, base_url, &refresh_request).await?;
-        settings.trace(&refresh_request, &again);
+        settings.trace("before the run", &refresh_request, &again);
         detected.blacklist_after_rotation = again.status == 401;
     }
     Ok(detected)

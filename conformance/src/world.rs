@@ -208,7 +208,7 @@ impl ApiWorld {
         let target = self.target();
         match http::send(&target.client, &target.base_url, request).await {
             Ok(response) => {
-                self.settings().trace(request, &response);
+                self.settings().trace(&self.scenario, request, &response);
                 response
             }
             Err(err) => panic!(
