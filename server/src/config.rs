@@ -45,7 +45,12 @@ pub struct Config {
     pub user_id_claim: String,
     pub compat: Compat,
     pub users: Vec<User>,
+    /// A connection silent this long is closed, so half-sent requests
+    /// cannot hold sockets forever.
+    pub idle_timeout: Duration,
 }
+
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The demo account that exists when no users are configured.
 pub const DEMO_USERNAME: &str = "alice";
@@ -67,6 +72,7 @@ impl Default for Config {
             user_id_claim: "user_id".into(),
             compat: Compat::SimpleJwt5,
             users: vec![User::new(1, DEMO_USERNAME, DEMO_PASSWORD)],
+            idle_timeout: IDLE_TIMEOUT,
         }
     }
 }
@@ -352,6 +358,7 @@ impl ServeArgs {
             user_id_claim: self.user_id_claim,
             compat: self.compat,
             users,
+            idle_timeout: IDLE_TIMEOUT,
         })
     }
 

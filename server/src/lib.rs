@@ -7,6 +7,7 @@
 mod api;
 mod config;
 mod drf;
+mod listener;
 mod tokens;
 mod users;
 
@@ -138,6 +139,10 @@ impl Server {
             .first()
             .and_then(|addr| addr.as_socket_addr().copied())
             .ok_or_else(|| io::Error::other("the listener has no TCP address"))?;
+        let acceptor = listener::Guarded {
+            inner: acceptor,
+            silence: config.idle_timeout,
+        };
         let (endpoint, users) = app(config);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = poem::Server::new_with_acceptor(acceptor);

@@ -506,3 +506,27 @@ fn the_openapi_command_prints_the_committed_document() {
     assert_eq!(code, 0);
     assert_eq!(stdout, jwt_reference_server::openapi_yaml());
 }
+
+#[tokio::test]
+async fn silent_connections_are_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = jwt_reference_server::Config {
+        idle_timeout: Duration::from_secs(1),
+        ..Default::default()
+    };
+    let server = jwt_reference_server::Server::start(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    stream
+        .write_all(b"GET /api/user/ HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buf)).await;
+    assert!(
+        read.is_ok(),
+        "the half-sent request was still open after 5 s"
+    );
+    server.stop().await.unwrap();
+}
