@@ -437,7 +437,12 @@ fn blacklisted_refresh_tokens_are_refused_and_pruned_after_expiry() {
     let service = service(|c| c.refresh_ttl = Duration::from_secs(1));
     let token = service.issue(TokenType::Refresh, 1);
     let verified = service.verify(&token, Some(TokenType::Refresh)).unwrap();
-    service.blacklist(&verified);
+    assert_eq!(service.blacklist(&verified), Ok(()));
+    assert_eq!(
+        service.blacklist(&verified),
+        Err(TokenError::Blacklisted),
+        "revoking twice"
+    );
     assert_eq!(
         service
             .verify(&token, Some(TokenType::Refresh))
