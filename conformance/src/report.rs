@@ -217,7 +217,7 @@ impl Collector {
         if let Some((result, _, _)) = self.running.get_mut(key) {
             let what = match which {
                 HookType::Before => "before the scenario",
-                HookType::After => "after the steps",
+                HookType::After => "comparing the answers with the snapshots",
             };
             result.status = Status::Failed;
             result.failure = Some(format!("{what}:\n{}", indent(&panic_text(info))));

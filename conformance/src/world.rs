@@ -227,10 +227,15 @@ impl ApiWorld {
         let mut response = self.exchange(&request).await;
         let mut request = request;
         let mut used = used;
-        let expired_in_flight = used.values().any(|jwt| {
-            jwt.exp()
-                .is_some_and(|exp| (exp as f64) <= now_secs() + CLOCK_SLACK)
-        });
+        // Only live tokens count: one set aside (expired, blacklisted) is sent
+        // as it is on purpose, and its refusal must stand.
+        let expired_in_flight = used
+            .iter()
+            .filter(|(base, _)| *base == "access" || *base == "refresh")
+            .any(|(_, jwt)| {
+                jwt.exp()
+                    .is_some_and(|exp| (exp as f64) <= now_secs() + CLOCK_SLACK)
+            });
         if response.status == 401 && uses_live && expired_in_flight {
             self.notes.info.push(format!(
                 "{} {}: a token expired in flight; retried once with a fresh login",
