@@ -134,7 +134,14 @@ impl Keys {
                 DecodingKey::from_rsa_pem(public_pem).map_err(|e| bad("verifying", e))?,
             ),
             AlgorithmFamily::Ec => (
-                EncodingKey::from_ec_pem(private_pem).map_err(|e| bad("signing", e))?,
+                EncodingKey::from_ec_pem(private_pem).map_err(|e| {
+                    let mut err = bad("signing", e);
+                    if private_pem.starts_with(b"-----BEGIN EC PRIVATE KEY") {
+                        err.0 +=
+                            " (a PKCS#8 key is needed: `openssl pkcs8 -topk8 -nocrypt -in KEY`)";
+                    }
+                    err
+                })?,
                 DecodingKey::from_ec_pem(public_pem).map_err(|e| bad("verifying", e))?,
             ),
             AlgorithmFamily::Ed => (
@@ -329,7 +336,7 @@ impl ServeArgs {
             || self
                 .auth_header_types
                 .iter()
-                .any(|t| t.is_empty() || t.bytes().any(|b| !b.is_ascii_graphic()))
+                .any(|t| t.is_empty() || !t.bytes().all(is_token_char))
         {
             return Err(ConfigError::new(
                 "--auth-header-types must list one or more schemes without spaces, e.g. Bearer,JWT",
@@ -423,10 +430,18 @@ impl ServeArgs {
                     mask(spec)
                 )));
             };
-            if name.is_empty() {
-                return Err(ConfigError::new("--user needs a name before the ':'"));
-            }
-            let id = users.iter().map(|u| u.id).max().unwrap_or(0) + 1;
+            crate::users::check_username(name)
+                .and_then(|()| crate::users::check_password(password))
+                .map_err(|e| ConfigError::new(format!("--user {:?}: {e}", mask(spec))))?;
+            let id = users
+                .iter()
+                .map(|u| u.id)
+                .max()
+                .unwrap_or(0)
+                .checked_add(1)
+                .ok_or_else(|| {
+                    ConfigError::new(format!("--user {:?}: no id is left", mask(spec)))
+                })?;
             users.push(User::new(id, name, password));
         }
         crate::users::check_unique(&users)?;
@@ -439,8 +454,31 @@ fn mask(spec: &str) -> String {
     spec.chars().take_while(|&c| c != ':').collect::<String>() + ":…"
 }
 
+/// Key and users files are small; anything larger (or endless, like
+/// `/dev/zero`) is refused rather than read.
+const MAX_FILE: u64 = 1024 * 1024;
+
 fn read_file(path: &Path, flag: &str) -> Result<Vec<u8>, ConfigError> {
-    std::fs::read(path).map_err(|e| ConfigError::new(format!("{flag} {}: {e}", path.display())))
+    use std::io::Read;
+    let fail = |e: std::io::Error| ConfigError::new(format!("{flag} {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(fail)?;
+    if !file.metadata().map_err(fail)?.is_file() {
+        return Err(ConfigError::new(format!(
+            "{flag} {}: not a regular file",
+            path.display()
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(ConfigError::new(format!(
+            "{flag} {}: larger than 1 MiB",
+            path.display()
+        )));
+    }
+    Ok(bytes)
 }
 
 fn read_text(path: &Path, flag: &str) -> Result<String, ConfigError> {
@@ -465,12 +503,26 @@ fn parse_duration_or_zero(text: &str) -> Result<Duration, String> {
     if text.trim() == "0" {
         return Ok(Duration::ZERO);
     }
-    humantime::parse_duration(text.trim()).map_err(|e| format!("{e} (examples: 2s, 5m, 1h, 1d)"))
+    let duration = humantime::parse_duration(text.trim())
+        .map_err(|e| format!("{e} (examples: 2s, 5m, 1h, 1d)"))?;
+    if duration > MAX_DURATION {
+        return Err("must be at most 10 years".into());
+    }
+    Ok(duration)
 }
+
+/// Lifetimes and leeway are capped at ten years: beyond that, timestamps
+/// stop meaning anything (and eventually overflow).
+const MAX_DURATION: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60);
 
 fn parse_algorithm(text: &str) -> Result<Algorithm, String> {
     match text.parse::<Algorithm>() {
         Ok(algorithm) => Ok(algorithm),
         Err(_) => Err("expected HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or EdDSA".into()),
     }
+}
+
+/// RFC 9110 `tchar`: what an authentication scheme name may be made of.
+fn is_token_char(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
 }

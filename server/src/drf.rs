@@ -187,6 +187,11 @@ impl<E: Endpoint> DrfEndpoint<E> {
 
 /// Picks JSON if the Accept header allows it, as DRF's content negotiation
 /// does; `Err` means 406. `Ok(Some(n))` asks for `n`-space indentation.
+///
+/// DRF ranks the client's media ranges by precision (parameters other than
+/// `q`, then `type/subtype`, `type/*`, `*/*`; q-values play no part) and takes
+/// the first range of the most precise rank that JSON satisfies. That
+/// range's parameters carry over, so `*/*; indent=2` indents too.
 fn negotiate(accept: Option<&HeaderValue>) -> Result<Option<usize>, ()> {
     let Some(accept) = accept
         .and_then(|v| v.to_str().ok())
@@ -194,39 +199,88 @@ fn negotiate(accept: Option<&HeaderValue>) -> Result<Option<usize>, ()> {
     else {
         return Ok(None);
     };
-    let mut acceptable = false;
-    let mut indent = None;
-    for range in accept.split(',') {
-        let mut parts = range.split(';').map(str::trim);
-        let media_type = parts.next().unwrap_or("").to_ascii_lowercase();
-        match media_type.as_str() {
-            "*/*" | "application/*" => acceptable = true,
-            "application/json" => {
-                acceptable = true;
-                // Only the first exact `application/json` with parameters counts.
-                let param = parts
-                    .filter_map(|p| p.split_once('='))
-                    .find(|(k, _)| k.trim() == "indent");
-                if indent.is_none()
-                    && let Some((_, value)) = param
-                {
-                    indent = Some(
-                        value
-                            .trim()
-                            .parse::<i64>()
-                            .ok()
-                            .map(|n| n.clamp(0, 8) as usize),
-                    );
-                }
-            }
-            _ => {}
+    let ranges: Vec<MediaRange> = accept.split(',').map(MediaRange::parse).collect();
+    for precision in (0..=3).rev() {
+        if let Some(range) = ranges
+            .iter()
+            .find(|r| r.precision == precision && r.allows_json())
+        {
+            return Ok(range.indent);
         }
     }
-    if !acceptable {
-        return Err(());
+    Err(())
+}
+
+/// One entry of an Accept header, as much of it as negotiation needs.
+struct MediaRange<'a> {
+    main: &'a str,
+    sub: &'a str,
+    precision: u8,
+    indent: Option<usize>,
+}
+
+impl<'a> MediaRange<'a> {
+    fn parse(text: &'a str) -> MediaRange<'a> {
+        let mut parts = text.split(';').map(str::trim);
+        let (main, sub) = parts
+            .next()
+            .unwrap_or("")
+            .split_once('/')
+            .unwrap_or(("", ""));
+        let params: Vec<(&str, &str)> = parts
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.trim(), v.trim()))
+            .collect();
+        let precision = if main == "*" {
+            0
+        } else if sub == "*" {
+            1
+        } else if params.iter().all(|(k, _)| k.eq_ignore_ascii_case("q")) {
+            2
+        } else {
+            3
+        };
+        let indent = params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("indent"))
+            .and_then(|(_, v)| indent(v));
+        MediaRange {
+            main,
+            sub,
+            precision,
+            indent,
+        }
     }
-    // indent=0, a negative or an unparsable value mean compact output.
-    Ok(indent.flatten().filter(|&n| n > 0))
+
+    fn allows_json(&self) -> bool {
+        let main = self.main == "*" || self.main.eq_ignore_ascii_case("application");
+        let sub = self.sub == "*" || self.sub.eq_ignore_ascii_case("json");
+        main && sub
+    }
+}
+
+/// An `indent` parameter read as Python's `int()` reads it, clamped to 0..=8
+/// as DRF does; 0 and unreadable values mean compact output.
+fn indent(value: &str) -> Option<usize> {
+    let value = value.trim().trim_matches('"');
+    let (negative, digits) = match value.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, value.strip_prefix('+').unwrap_or(value)),
+    };
+    let well_formed = digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits.ends_with(|c: char| c.is_ascii_digit())
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '_')
+        && !digits.contains("__");
+    if !well_formed || negative {
+        return None;
+    }
+    let digits = digits.replace('_', "");
+    let n = if digits.trim_start_matches('0').len() > 2 {
+        8
+    } else {
+        digits.parse::<usize>().ok()?.min(8)
+    };
+    (n > 0).then_some(n)
 }
 
 /// Adds what DRF adds to every view answer, and indents JSON if asked.
@@ -311,7 +365,21 @@ mod tests {
         assert_eq!(accept("application/json; indent=20"), Ok(Some(8)));
         assert_eq!(accept("application/json; indent=0"), Ok(None));
         assert_eq!(accept("application/json; indent=abc"), Ok(None));
-        assert_eq!(accept("*/*; indent=4"), Ok(None));
+        assert_eq!(accept("*/*; indent=4"), Ok(Some(4)));
+        assert_eq!(
+            accept("application/json; indent=99999999999999999999"),
+            Ok(Some(8))
+        );
+        assert_eq!(accept("application/json; indent=-3"), Ok(None));
+        assert_eq!(accept("application/json; indent=1_0"), Ok(Some(8)));
+        assert_eq!(accept("application/json; indent= 2 "), Ok(Some(2)));
+        assert_eq!(
+            accept("text/html, */*; indent=2, application/json; indent=3"),
+            Ok(Some(3))
+        );
+        assert_eq!(accept("application/*; indent=2, */*"), Ok(Some(2)));
+        assert_eq!(accept("text/html;q=0.9, application/json"), Ok(None));
+        assert_eq!(accept("text/html"), Err(()));
     }
 
     #[test]

@@ -25,7 +25,7 @@ use tokio::task::JoinHandle;
 pub use config::{
     Cli, Command, Compat, Config, ConfigError, DEMO_PASSWORD, DEMO_USERNAME, Keys, ServeArgs,
 };
-pub use users::{User, UserStore, hash_password};
+pub use users::{User, UserStore, check_password, check_username, hash_password};
 
 /// How long in-flight requests get to finish after a stop is asked for.
 const GRACE: Duration = Duration::from_secs(5);

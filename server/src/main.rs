@@ -2,7 +2,7 @@
 //! SIGTERM. Exit codes: 0 stopped cleanly, 1 failed while running (e.g. the
 //! address is taken), 2 invalid settings.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -47,15 +47,28 @@ fn hash_password() -> ExitCode {
     if std::io::stdin().is_terminal() {
         eprintln!("Type the password and press Enter (it is shown as you type):");
     }
-    let mut line = String::new();
-    if let Err(err) = std::io::stdin().lock().read_line(&mut line) {
+    // One line, and no more than a password could sensibly be.
+    let mut input = Vec::new();
+    if let Err(err) = std::io::stdin()
+        .lock()
+        .take(4097)
+        .read_until(b'\n', &mut input)
+    {
         eprintln!("error: cannot read the password: {err}");
         return ExitCode::from(2);
     }
+    if input.len() > 4096 {
+        eprintln!("error: the password is longer than 4096 bytes");
+        return ExitCode::from(2);
+    }
+    let Ok(line) = String::from_utf8(input) else {
+        eprintln!("error: the password is not UTF-8 text");
+        return ExitCode::from(2);
+    };
     let password = line.strip_suffix('\n').unwrap_or(&line);
     let password = password.strip_suffix('\r').unwrap_or(password);
-    if password.is_empty() {
-        eprintln!("error: the password is empty");
+    if let Err(err) = jwt_reference_server::check_password(password) {
+        eprintln!("error: {err}");
         return ExitCode::from(2);
     }
     println!("{}", jwt_reference_server::hash_password(password));
@@ -80,9 +93,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         .init();
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     runtime.block_on(async move {
-        if config.keys.is_random() {
-            tracing::warn!("signing key: random, made for this run; tokens stop working when the server stops");
-        }
+        let random_key = config.keys.is_random();
         let server = match Server::start(config, args.bind).await {
             Ok(server) => server,
             Err(err) => {
@@ -91,6 +102,9 @@ fn serve(args: ServeArgs) -> ExitCode {
             }
         };
         let addr = server.addr();
+        if random_key {
+            tracing::warn!("signing key: random, made for this run; tokens stop working when the server stops");
+        }
         if demo {
             tracing::info!("demo account: {DEMO_USERNAME} / {DEMO_PASSWORD}");
             if !addr.ip().is_loopback() {

@@ -100,9 +100,15 @@ fn check_hash(hash: &str) -> Result<(), String> {
     let (Some(m), Some(t)) = (cost("m"), cost("t")) else {
         return Err("password_hash has no m= and t= parameters".into());
     };
-    if m < 7 * 1024 || m * t < 7 * 1024 * 5 {
+    if m < 7 * 1024 || m.saturating_mul(t) < 7 * 1024 * 5 {
         return Err(format!(
             "password_hash is weaker than OWASP's minimum for argon2id (m={m}, t={t}); hash it again with `jwt-reference-server hash-password`"
+        ));
+    }
+    let p = cost("p").unwrap_or(1);
+    if m > 256 * 1024 || t > 16 || p > 16 {
+        return Err(format!(
+            "password_hash is so costly (m={m}, t={t}, p={p}) that every login would stall the server; the most accepted is m=262144 (256 MiB), t=16, p=16"
         ));
     }
     Ok(())
@@ -211,16 +217,19 @@ pub fn parse_users_file(text: &str) -> Result<Vec<User>, UsersFileError> {
     if file.user.is_empty() {
         return Err(UsersFileError("no [[user]] table".into()));
     }
-    let mut next_id = file.user.iter().filter_map(|u| u.id).max().unwrap_or(0) + 1;
+    let mut next_id = file.user.iter().filter_map(|u| u.id).max().unwrap_or(0);
     let mut users = Vec::new();
     for entry in file.user {
-        if entry.username.is_empty() {
-            return Err(UsersFileError("a [[user]] has an empty username".into()));
-        }
-        let id = entry.id.unwrap_or_else(|| {
-            next_id += 1;
-            next_id - 1
-        });
+        check_username(&entry.username).map_err(UsersFileError)?;
+        let id = match entry.id {
+            Some(id) => id,
+            None => {
+                next_id = next_id.checked_add(1).ok_or_else(|| {
+                    UsersFileError(format!("no id is left for user {:?}", entry.username))
+                })?;
+                next_id
+            }
+        };
         let user = User::with_hash(
             id,
             entry.username.clone(),
@@ -231,6 +240,34 @@ pub fn parse_users_file(text: &str) -> Result<Vec<User>, UsersFileError> {
         users.push(user);
     }
     Ok(users)
+}
+
+/// A username a login can reach: logins trim surrounding whitespace (as
+/// DRF's `CharField` does) and refuse NUL characters.
+pub fn check_username(username: &str) -> Result<(), String> {
+    check_login_text("username", username)
+}
+
+/// A password a login can reach, for the same reasons as [`check_username`].
+pub fn check_password(password: &str) -> Result<(), String> {
+    check_login_text("password", password)
+}
+
+fn check_login_text(what: &str, text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err(format!("a {what} cannot be empty"));
+    }
+    if text.trim() != text {
+        return Err(format!(
+            "a {what} with leading or trailing whitespace could never log in: logins trim it, as DRF does"
+        ));
+    }
+    if text.contains('\0') {
+        return Err(format!(
+            "a {what} with a NUL character could never log in: DRF refuses those"
+        ));
+    }
+    Ok(())
 }
 
 /// Two users with one name or one id would make logins ambiguous.

@@ -233,3 +233,21 @@ async fn odd_accept_headers_never_fail_the_server() {
         assert_json_4xx(&reply);
     }
 }
+
+#[tokio::test]
+async fn an_unsupported_media_type_is_415_whatever_the_size() {
+    let api = api();
+    let big = vec![b'x'; 70 * 1024];
+    let reply = api
+        .request(
+            Method::POST,
+            "/api/token/",
+            &[("content-type", "text/plain")],
+            &big,
+        )
+        .await;
+    reply.assert(
+        415,
+        r#"{"detail":"Unsupported media type \"text/plain\" in request."}"#,
+    );
+}

@@ -312,6 +312,14 @@ fn invalid_settings_stop_start_up_with_one_line_and_exit_2() {
         &["--compat", "simplejwt3"],
         &["--bind", "not-an-address"],
         &["--no-such-flag"],
+        &["--access-ttl", "9223372036854775807s"],
+        &["--leeway", "10000000000000d"],
+        &["--signing-key-file", "/dev/zero"],
+        &["--signing-key-file", "/"],
+        &["--user", " padded:Ab12345678"],
+        &["--user", "alice: padded "],
+        &["--user", ":nameless"],
+        &["--auth-header-types", "a\"b"],
     ];
     for args in cases {
         let (code, _, stderr) = run(args, "");
@@ -529,4 +537,39 @@ async fn silent_connections_are_closed() {
         "the half-sent request was still open after 5 s"
     );
     server.stop().await.unwrap();
+}
+
+#[test]
+fn unusable_users_files_stop_start_up_with_one_line() {
+    let dir = std::env::temp_dir().join(format!("jwt-reference-bad-users-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (_, hash, _) = run(&["hash-password"], "pw-for-the-file\n");
+    let hash = hash.trim();
+    let costly =
+        "$argon2id$v=19$m=2000000,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA";
+    let cases = [
+        format!(
+            "[[user]]\nusername = \"a\"\npassword_hash = \"{hash}\"\nid = 9223372036854775807\n[[user]]\nusername = \"b\"\npassword_hash = \"{hash}\"\n"
+        ),
+        format!("[[user]]\nusername = \" a\"\npassword_hash = \"{hash}\"\n"),
+        format!("[[user]]\nusername = \"a\"\npassword_hash = \"{costly}\"\n"),
+        "[[user]]\nusername = \"a\"\n".to_string(),
+        "not toml at all".to_string(),
+    ];
+    for (i, text) in cases.iter().enumerate() {
+        let file = dir.join(format!("users-{i}.toml"));
+        std::fs::write(&file, text).unwrap();
+        let (code, _, stderr) = run(&["--users-file", file.to_str().unwrap()], "");
+        assert_eq!(code, 2, "case {i}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "case {i}: {stderr}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn hash_password_refuses_passwords_no_login_could_match() {
+    for input in ["  padded  \n", "\n", "nul\0inside\n"] {
+        let (code, stdout, stderr) = run(&["hash-password"], input);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{input:?}: {stderr}");
+    }
 }

@@ -8,6 +8,7 @@
 
 use std::marker::PhantomData;
 
+use poem::error::ReadBodyError;
 use poem::{Request, RequestBody};
 use poem_openapi::registry::{MetaMediaType, MetaRequest, Registry};
 use poem_openapi::types::Type;
@@ -31,6 +32,8 @@ pub struct DrfBody<T> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BodyError {
     TooLarge,
+    /// The connection broke, or a chunked body was malformed.
+    Unreadable,
     UnsupportedMediaType(String),
     Parse(String),
     NotAnObject(&'static str),
@@ -42,6 +45,7 @@ impl BodyError {
             BodyError::TooLarge => {
                 ErrorDetail::new(format!("Request body exceeded {MAX_BODY} bytes."))
             }
+            BodyError::Unreadable => ErrorDetail::new("Request body could not be read."),
             BodyError::UnsupportedMediaType(media_type) => ErrorDetail::new(format!(
                 "Unsupported media type \"{media_type}\" in request."
             )),
@@ -53,7 +57,7 @@ impl BodyError {
     /// The 400 answer, for the two kinds of error that are 400s.
     pub fn bad_request(&self) -> Option<BadRequest> {
         match self {
-            BodyError::Parse(_) => Some(BadRequest::Parse(self.detail())),
+            BodyError::Parse(_) | BodyError::Unreadable => Some(BadRequest::Parse(self.detail())),
             BodyError::NotAnObject(got) => {
                 let message = match *got {
                     "NoneType" => "No data provided".to_string(),
@@ -101,14 +105,24 @@ impl<'a, T: Type> ApiExtractor<'a> for DrfBody<T> {
         body: &mut RequestBody,
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
+        let media = Media::of(request.content_type());
         let bytes = match body.take() {
             Ok(body) => body
                 .into_bytes_limit(MAX_BODY)
                 .await
-                .map_err(|_| BodyError::TooLarge),
+                .map_err(|err| match err {
+                    // DRF would refuse the media type before reading the body.
+                    ReadBodyError::PayloadTooLarge => match &media {
+                        Media::Unsupported(media_type) => {
+                            BodyError::UnsupportedMediaType(media_type.clone())
+                        }
+                        _ => BodyError::TooLarge,
+                    },
+                    _ => BodyError::Unreadable,
+                }),
             Err(_) => Ok(Default::default()),
         };
-        let fields = bytes.and_then(|bytes| parse(request.content_type(), &bytes));
+        let fields = bytes.and_then(|bytes| parse(media, &bytes));
         Ok(DrfBody {
             fields,
             schema: PhantomData,
@@ -116,24 +130,45 @@ impl<'a, T: Type> ApiExtractor<'a> for DrfBody<T> {
     }
 }
 
+/// How a body is read, by its `Content-Type`.
+enum Media {
+    Json,
+    Form,
+    /// Anything else, with the header as sent (empty when there is none).
+    Unsupported(String),
+}
+
+impl Media {
+    fn of(content_type: Option<&str>) -> Media {
+        let content_type = content_type.unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        if essence.eq_ignore_ascii_case(super::payload::JSON) {
+            Media::Json
+        } else if essence.eq_ignore_ascii_case(FORM) {
+            Media::Form
+        } else {
+            Media::Unsupported(content_type.to_string())
+        }
+    }
+}
+
 /// An empty body reads as no fields whatever its type, as in DRF.
-fn parse(content_type: Option<&str>, bytes: &[u8]) -> Result<Map<String, Value>, BodyError> {
+fn parse(media: Media, bytes: &[u8]) -> Result<Map<String, Value>, BodyError> {
     if bytes.is_empty() {
         return Ok(Map::new());
     }
-    let content_type = content_type.unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    if essence.eq_ignore_ascii_case(super::payload::JSON) {
-        parse_json(bytes)
-    } else if essence.eq_ignore_ascii_case(FORM) {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes).unwrap_or_default();
-        // Like Django's QueryDict, a repeated key keeps its last value.
-        Ok(pairs
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect())
-    } else {
-        Err(BodyError::UnsupportedMediaType(content_type.to_string()))
+    match media {
+        Media::Json => parse_json(bytes),
+        Media::Form => {
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(bytes).unwrap_or_default();
+            // Like Django's QueryDict, a repeated key keeps its last value.
+            Ok(pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect())
+        }
+        Media::Unsupported(media_type) => Err(BodyError::UnsupportedMediaType(media_type)),
     }
 }
 
@@ -237,24 +272,32 @@ mod tests {
     #[test]
     fn bodies_are_read_by_media_type() {
         assert_eq!(
-            parse(Some("application/json; charset=utf-8"), br#"{"a":"b"}"#).unwrap()["a"],
+            parse(
+                Media::of(Some("application/json; charset=utf-8")),
+                br#"{"a":"b"}"#
+            )
+            .unwrap()["a"],
             "b"
         );
         assert_eq!(
-            parse(Some("application/x-www-form-urlencoded"), b"a=1&a=2+3").unwrap()["a"],
+            parse(
+                Media::of(Some("application/x-www-form-urlencoded")),
+                b"a=1&a=2+3"
+            )
+            .unwrap()["a"],
             "2 3"
         );
         assert_eq!(
-            parse(Some("text/plain"), b"x"),
+            parse(Media::of(Some("text/plain")), b"x"),
             Err(BodyError::UnsupportedMediaType("text/plain".into()))
         );
-        assert_eq!(parse(Some("text/plain"), b""), Ok(Map::new()));
+        assert_eq!(parse(Media::of(Some("text/plain")), b""), Ok(Map::new()));
         assert_eq!(
-            parse(Some("application/json"), b"[]"),
+            parse(Media::of(Some("application/json")), b"[]"),
             Err(BodyError::NotAnObject("list"))
         );
         assert!(matches!(
-            parse(Some("application/json"), b"{"),
+            parse(Media::of(Some("application/json")), b"{"),
             Err(BodyError::Parse(_))
         ));
     }
