@@ -124,6 +124,7 @@ async fn run(cli: Cli) -> Result<u8, Fatal> {
         settings,
         main,
         rotation,
+        embedded,
         notes: Mutex::new(HashMap::new()),
     });
     suite::mark_skips(&ctx, &mut features);
@@ -184,10 +185,6 @@ async fn run(cli: Cli) -> Result<u8, Fatal> {
     let results = &collector.results;
     print!("{}", report::summary(results, paint));
     write_reports(&cli, results)?;
-    if let Some(servers) = embedded {
-        let _ = servers.main.stop().await;
-        let _ = servers.rotation.stop().await;
-    }
     let failed = results.iter().any(|r| r.status == Status::Failed);
     Ok(u8::from(failed))
 }

@@ -113,6 +113,11 @@ pub fn skip_reason(ctx: &Context, tags: &[String]) -> Option<String> {
     if has("signed") && ctx.settings.signing_key.is_none() {
         return Some("needs the target's HS256 key to sign broken claims: --signing-key".into());
     }
+    if has("embedded-users") && ctx.embedded.is_none() {
+        return Some(
+            "changes accounts on the server, which only the embedded server allows".into(),
+        );
+    }
     if has("inactive") && ctx.settings.inactive.is_none() {
         return Some(
             "needs an inactive account: --inactive-username and --inactive-password".into(),

@@ -14,6 +14,10 @@ use crate::settings::Settings;
 
 /// The inactive account of the embedded server.
 pub const EMBEDDED_INACTIVE: (&str, &str) = ("bob", "Bb12345678");
+/// Accounts of the embedded server that one scenario each deactivates or
+/// deletes: (id, name, password).
+pub const SPARE_ACCOUNTS: &[(i64, &str, &str)] =
+    &[(3, "carol", "Cc12345678"), (4, "dave", "Dd12345678")];
 /// Token lifetimes of the embedded servers: short, so expiry is seen quickly.
 const EMBEDDED_ACCESS_TTL: Duration = Duration::from_secs(2);
 const EMBEDDED_REFRESH_TTL: Duration = Duration::from_secs(6);
@@ -101,6 +105,9 @@ pub async fn start_embedded(compat: Compat) -> Result<Embedded, Fatal> {
         let (name, password) = EMBEDDED_INACTIVE;
         let mut users = Config::default().users;
         users.push(User::new(2, name, password).inactive());
+        for &(id, name, password) in SPARE_ACCOUNTS {
+            users.push(User::new(id, name, password));
+        }
         Config {
             access_ttl: EMBEDDED_ACCESS_TTL,
             refresh_ttl: EMBEDDED_REFRESH_TTL,

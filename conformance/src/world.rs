@@ -12,7 +12,7 @@ use crate::http::{self, Request, Response};
 use crate::jwt::{Jwt, now_secs};
 use crate::settings::Settings;
 use crate::snapshot::{self, Compared};
-use crate::target::Target;
+use crate::target::{Embedded, Target};
 use crate::verdict::{Level, Notes};
 
 /// A token this close to its `exp` (seconds) is replaced before it is sent.
@@ -29,6 +29,8 @@ pub struct Context {
     pub main: Target,
     /// The rotating embedded server; `None` against a base URL.
     pub rotation: Option<Target>,
+    /// The embedded servers themselves, whose accounts some scenarios change.
+    pub embedded: Option<Embedded>,
     pub notes: Mutex<HashMap<ScenarioKey, Notes>>,
 }
 

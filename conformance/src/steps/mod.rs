@@ -5,3 +5,4 @@ mod expiry;
 mod request;
 mod response;
 mod tokens;
+mod users;
