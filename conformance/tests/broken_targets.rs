@@ -3,6 +3,10 @@
 
 mod support;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
 use support::{Fault, SIGNING_KEY, faulty_target, run};
 
 /// Runs the suite against a target with `fault`; the run must fail and list
@@ -213,16 +217,21 @@ async fn absent_optional_endpoints_are_skipped_not_failed() {
 /// A target that stops answering mid-run fails the run (exit 1).
 #[tokio::test]
 async fn a_target_that_dies_mid_run_fails_the_run() {
-    let server = jwt_reference_server::Server::start(
-        support::config(jwt_reference_server::Compat::SimpleJwt5),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let url = server.base_url();
+    let (endpoint, _users) =
+        jwt_reference_server::app(support::config(jwt_reference_server::Compat::SimpleJwt5));
+    let seen = Arc::new(AtomicUsize::new(0));
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    let counting = support::Counting {
+        inner: endpoint,
+        seen: seen.clone(),
+    };
+    let url = support::serve_until(counting, stopped).await;
     let runner = tokio::spawn(async move { run(&["--base-url", &url]).await });
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    server.stop().await.unwrap();
+    // Past the checks before the run, well into the scenarios.
+    while seen.load(Ordering::SeqCst) < 40 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(()).unwrap();
     let run = runner.await.unwrap();
 
     assert_eq!(run.code, 1, "{}", run.shown());

@@ -54,6 +54,46 @@ pub async fn serve(endpoint: impl Endpoint + 'static) -> String {
     format!("http://{addr}")
 }
 
+/// Counts the requests that reach `inner`.
+pub struct Counting<E> {
+    pub inner: E,
+    pub seen: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl<E: Endpoint> Endpoint for Counting<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        self.seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(self.inner.get_response(req).await)
+    }
+}
+
+/// Serves `endpoint` like [`serve`] until `stop` fires, then closes.
+pub async fn serve_until(
+    endpoint: impl Endpoint + 'static,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) -> String {
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("a free loopback port");
+    let addr: SocketAddr = *acceptor.local_addr()[0]
+        .as_socket_addr()
+        .expect("a TCP address");
+    let signal = async move {
+        let _ = stop.await;
+    };
+    tokio::spawn(
+        poem::Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+            endpoint,
+            signal,
+            Some(Duration::from_millis(100)),
+        ),
+    );
+    format!("http://{addr}")
+}
+
 /// What a broken target gets wrong.
 #[derive(Clone, Copy, Debug)]
 pub enum Fault {
