@@ -16,7 +16,7 @@ mod world;
 
 use std::collections::HashMap;
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use clap::Parser as _;
 use cucumber::World as _;
@@ -58,6 +58,34 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<u8, Fatal> {
+    let mut features = select_features(&cli)?;
+    if cli.list {
+        print!("{}", suite::list(&features));
+        return Ok(0);
+    }
+    for path in cli.junit.iter().chain(&cli.json) {
+        // Found out now, not after a run whose results would then be lost.
+        std::fs::File::create(path).map_err(|e| {
+            Fatal::Config(format!("cannot write the report {}: {e}", path.display()))
+        })?;
+    }
+    let ctx = prepare(&cli).await?;
+    suite::mark_skips(&ctx, &mut features);
+
+    let paint = Paint::new(cli.color);
+    let collector = execute(&cli, ctx, features, paint).await;
+    if !collector.parse_errors.is_empty() {
+        return Err(Fatal::Config(collector.parse_errors.join("\n")));
+    }
+    let results = &collector.results;
+    print!("{}", report::summary(results, paint));
+    write_reports(&cli, results)?;
+    let failed = results.iter().any(|r| r.status == Status::Failed);
+    Ok(u8::from(failed))
+}
+
+/// The shipped scenarios that `--tags` selects; none is a usage error.
+fn select_features(cli: &Cli) -> Result<Vec<cucumber::gherkin::Feature>, Fatal> {
     let expr =
         match &cli.tags {
             Some(text) => Some(text.parse::<TagOperation>().map_err(|e| {
@@ -65,26 +93,20 @@ async fn run(cli: Cli) -> Result<u8, Fatal> {
             })?),
             None => None,
         };
-    let features = suite::features().map_err(Fatal::Config)?;
-    let mut features = suite::filter(features, expr.as_ref());
+    let features = suite::filter(suite::features().map_err(Fatal::Config)?, expr.as_ref());
     if suite::count(&features) == 0 {
         return Err(Fatal::Config(format!(
             "--tags {:?} matches no scenario (see --list)",
             cli.tags.as_deref().unwrap_or("")
         )));
     }
-    if cli.list {
-        print!("{}", suite::list(&features));
-        return Ok(0);
-    }
+    Ok(features)
+}
 
-    for path in cli.junit.iter().chain(&cli.json) {
-        // Found out now, not after a run whose results would then be lost.
-        std::fs::File::create(path).map_err(|e| {
-            Fatal::Config(format!("cannot write the report {}: {e}", path.display()))
-        })?;
-    }
-    let snapshots = snapshot_mode(&cli)?;
+/// Starts the embedded servers when there is no base URL, reaches the
+/// targets, logs in once and detects their features.
+async fn prepare(cli: &Cli) -> Result<Arc<Context>, Fatal> {
+    let snapshots = snapshot_mode(cli)?;
     let embedded = match cli.base_url {
         Some(_) => None,
         None => Some(target::start_embedded(cli.embedded_compat).await?),
@@ -98,48 +120,48 @@ async fn run(cli: Cli) -> Result<u8, Fatal> {
         .signing_key
         .clone()
         .or_else(|| embedded.as_ref().map(|e| e.signing_key.clone()));
-    let settings = Settings::new(&cli, inactive, signing_key, snapshots);
+    let settings = Settings::new(cli, inactive, signing_key, snapshots);
     let (main, rotation) = match (&embedded, &cli.base_url) {
         (Some(servers), _) => {
             let main =
-                target::prepare(&cli, &settings, "embedded", &servers.main.base_url()).await?;
-            let rotation = target::prepare(
-                &cli,
-                &settings,
-                "embedded rotating",
-                &servers.rotation.base_url(),
-            )
-            .await?;
+                target::prepare(cli, &settings, "embedded", &servers.main.base_url()).await?;
+            let rotating = servers.rotation.base_url();
+            let rotation = target::prepare(cli, &settings, "embedded rotating", &rotating).await?;
             (main, Some(rotation))
         }
-        (None, Some(url)) => (target::prepare(&cli, &settings, "the", url).await?, None),
+        (None, Some(url)) => (target::prepare(cli, &settings, "the", url).await?, None),
         (None, None) => unreachable!("no base URL means embedded"),
     };
     eprintln!("{}", main.describe());
     if let Some(rotation) = &rotation {
         eprintln!("{}", rotation.describe());
     }
-
-    let ctx = world::install(Context {
+    Ok(world::install(Context {
         settings,
         main,
         rotation,
         embedded,
         notes: Mutex::new(HashMap::new()),
-    });
-    suite::mark_skips(&ctx, &mut features);
+    }))
+}
 
-    let paint = Paint::new(cli.color);
+/// Runs the scenarios on cucumber; snapshots are compared after each one.
+async fn execute(
+    cli: &Cli,
+    ctx: Arc<Context>,
+    features: Vec<cucumber::gherkin::Feature>,
+    paint: Paint,
+) -> Collector {
     let mut runner = cucumber::runner::Basic::default()
         .max_concurrent_scenarios(usize::from(cli.concurrency))
         .steps(ApiWorld::collection());
     if cli.fail_fast {
         runner = runner.fail_fast();
     }
-    let collector = ApiWorld::cucumber::<&str>()
+    ApiWorld::cucumber::<&str>()
         .with_parser(suite::Prepared(features))
         .with_runner(runner)
-        .with_writer(Collector::new(ctx.clone(), paint))
+        .with_writer(Collector::new(ctx, paint))
         .with_default_cli()
         .before(|feature, _, scenario, world| {
             Box::pin(async move {
@@ -177,16 +199,7 @@ async fn run(cli: Cli) -> Result<u8, Fatal> {
             })
         })
         .run(())
-        .await;
-
-    if !collector.parse_errors.is_empty() {
-        return Err(Fatal::Config(collector.parse_errors.join("\n")));
-    }
-    let results = &collector.results;
-    print!("{}", report::summary(results, paint));
-    write_reports(&cli, results)?;
-    let failed = results.iter().any(|r| r.status == Status::Failed);
-    Ok(u8::from(failed))
+        .await
 }
 
 fn snapshot_mode(cli: &Cli) -> Result<Snapshots, Fatal> {

@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use crate::cli::Cli;
+use serde_json::json;
+
 use crate::http::{Masker, Request, Response};
 use crate::snapshot::Snapshots;
 
@@ -95,6 +97,28 @@ impl Settings {
                 self.masker.request(request),
                 self.masker.response(response)
             );
+        }
+    }
+}
+
+/// Requests built from the settings, so paths and field names follow the options.
+impl Settings {
+    pub fn login_request(&self, username: &str, password: &str) -> Request {
+        let mut body = serde_json::Map::new();
+        body.insert(self.username_field.clone(), json!(username));
+        body.insert("password".into(), json!(password));
+        self.json_request("POST", &self.paths.token, &serde_json::Value::Object(body))
+    }
+
+    pub fn json_request(&self, method: &str, path: &str, body: &serde_json::Value) -> Request {
+        Request {
+            method: method.into(),
+            path: path.into(),
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("Accept".into(), "application/json".into()),
+            ],
+            body: Some(body.to_string()),
         }
     }
 }
