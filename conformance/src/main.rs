@@ -142,6 +142,7 @@ async fn prepare(cli: &Cli) -> Result<Arc<Context>, Fatal> {
         rotation,
         embedded,
         notes: Mutex::new(HashMap::new()),
+        logins: tokio::sync::Semaphore::new(world::LOGINS_AT_ONCE),
     }))
 }
 

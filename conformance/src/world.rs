@@ -32,7 +32,12 @@ pub struct Context {
     /// The embedded servers themselves, whose accounts some scenarios change.
     pub embedded: Option<Embedded>,
     pub notes: Mutex<HashMap<ScenarioKey, Notes>>,
+    /// Logins in flight at once, at most [`LOGINS_AT_ONCE`].
+    pub logins: tokio::sync::Semaphore,
 }
+
+/// How many logins the runner sends at once.
+pub const LOGINS_AT_ONCE: usize = 4;
 
 /// A scenario's place: feature path and line.
 pub type ScenarioKey = (String, usize);
@@ -208,6 +213,20 @@ impl ApiWorld {
     /// Sends one request, failing the scenario on a transport error.
     async fn exchange(&self, request: &Request) -> Response {
         let target = self.target();
+        // Logins can be slow (Django hashes passwords for a quarter of a
+        // second); queueing them here keeps the wait out of --timeout.
+        let is_login = request.method == "POST" && request.path == self.settings().paths.token;
+        let _turn = if is_login {
+            Some(
+                self.ctx
+                    .logins
+                    .acquire()
+                    .await
+                    .expect("the semaphore stays open"),
+            )
+        } else {
+            None
+        };
         match http::send(&target.client, &target.base_url, request).await {
             Ok(response) => {
                 self.settings().trace(&self.scenario, request, &response);
