@@ -52,6 +52,7 @@ pub struct Cli {
     )]
     pub username_field: String,
 
+    /// Where logins go, appended to the base URL.
     #[arg(
         long,
         env = "JWT_CONFORMANCE_TOKEN_PATH",
@@ -59,6 +60,7 @@ pub struct Cli {
     )]
     pub token_path: String,
 
+    /// Where refresh tokens are exchanged.
     #[arg(
         long,
         env = "JWT_CONFORMANCE_REFRESH_PATH",
@@ -66,6 +68,7 @@ pub struct Cli {
     )]
     pub refresh_path: String,
 
+    /// The verify endpoint (optional: a 404 there skips its scenarios).
     #[arg(
         long,
         env = "JWT_CONFORMANCE_VERIFY_PATH",
@@ -73,6 +76,7 @@ pub struct Cli {
     )]
     pub verify_path: String,
 
+    /// The blacklist endpoint (optional: a 404 there skips its scenarios).
     #[arg(
         long,
         env = "JWT_CONFORMANCE_BLACKLIST_PATH",
@@ -80,6 +84,7 @@ pub struct Cli {
     )]
     pub blacklist_path: String,
 
+    /// The endpoint answering {"id","username"} for a Bearer access token.
     #[arg(long, env = "JWT_CONFORMANCE_USER_PATH", default_value = "/api/user/")]
     pub user_path: String,
 
@@ -91,6 +96,7 @@ pub struct Cli {
     )]
     pub inactive_username: Option<String>,
 
+    /// The inactive account's password.
     #[arg(
         long,
         env = "JWT_CONFORMANCE_INACTIVE_PASSWORD",
@@ -169,6 +175,7 @@ pub struct Cli {
     #[arg(long, env = "JWT_CONFORMANCE_LIST")]
     pub list: bool,
 
+    /// Colour on the terminal (NO_COLOR is honoured with auto).
     #[arg(long, env = "JWT_CONFORMANCE_COLOR", value_enum, default_value_t = Color::Auto)]
     pub color: Color,
 }
