@@ -48,10 +48,16 @@ async fn token_property(world: &mut ApiWorld, which: String, level: String, prop
             )
         }
         "have an integer exp in the future" => {
+            // Seconds since the epoch: an `exp` in milliseconds would lie
+            // thousands of years ahead, so more than ten years is refused.
+            const TEN_YEARS: f64 = 10.0 * 366.0 * 24.0 * 3600.0;
             let exp = jwt.claim("exp").cloned();
-            let ok = jwt.exp().is_some_and(|e| e as f64 > now_secs() - 1.0)
+            let now = now_secs();
+            let ok = jwt
+                .exp()
+                .is_some_and(|e| e as f64 > now - 1.0 && (e as f64) < now + TEN_YEARS)
                 && exp.as_ref().is_some_and(|e| e.is_i64() || e.is_u64());
-            (ok, format!("exp {exp:?}"))
+            (ok, format!("exp {exp:?} (now {now:.0})"))
         }
         "have a jti" => {
             let jti = jwt.claim("jti").cloned();
