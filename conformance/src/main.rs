@@ -64,10 +64,7 @@ async fn run(cli: Cli) -> Result<u8, Fatal> {
         return Ok(0);
     }
     for path in cli.junit.iter().chain(&cli.json) {
-        // Found out now, not after a run whose results would then be lost.
-        std::fs::File::create(path).map_err(|e| {
-            Fatal::Config(format!("cannot write the report {}: {e}", path.display()))
-        })?;
+        check_writable(path)?;
     }
     let ctx = prepare(&cli).await?;
     suite::mark_skips(&ctx, &mut features);
@@ -224,6 +221,21 @@ fn snapshot_mode(cli: &Cli) -> Result<Snapshots, Fatal> {
     } else {
         Ok(Snapshots::Inform { known })
     }
+}
+
+/// Finds out now, not after a run whose results would then be lost, that a
+/// report can be written; leaves an existing file as it is and no new one.
+fn check_writable(path: &std::path::Path) -> Result<(), Fatal> {
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| Fatal::Config(format!("cannot write the report {}: {e}", path.display())))?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
 }
 
 fn write_reports(cli: &Cli, results: &[report::ScenarioResult]) -> Result<(), Fatal> {
