@@ -332,7 +332,17 @@ impl Run {
 
 /// Runs the runner with `args`, its environment cleared of our variables.
 pub async fn run(args: &[&str]) -> Run {
+    run_with_env(args, &[]).await
+}
+
+/// Runs the runner with `args` and the variables `env` (and none of ours
+/// inherited from the test's environment).
+pub async fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
     let output: Output = tokio::task::spawn_blocking(move || {
         let mut command = Command::new(env!("CARGO_BIN_EXE_jwt-conformance"));
         command.args(&args).env("NO_COLOR", "1");
@@ -341,6 +351,7 @@ pub async fn run(args: &[&str]) -> Run {
                 command.env_remove(name);
             }
         }
+        command.envs(env);
         command.output().expect("the runner binary starts")
     })
     .await
