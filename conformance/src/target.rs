@@ -11,6 +11,7 @@ use crate::cli::Cli;
 use crate::http::{self, Request, Response, SendError};
 use crate::jwt::{Jwt, now_secs};
 use crate::settings::Settings;
+use crate::world::tokens_of;
 
 /// The inactive account of the embedded server.
 pub const EMBEDDED_INACTIVE: (&str, &str) = ("bob", "Bb12345678");
@@ -228,16 +229,6 @@ async fn check_key(
         )));
     }
     Ok(())
-}
-
-fn tokens_of(answer: &Response) -> Option<(Jwt, Jwt)> {
-    if answer.status != 200 {
-        return None;
-    }
-    let body = answer.json.as_ref()?;
-    let access = Jwt::parse(body.get("access")?.as_str()?);
-    let refresh = Jwt::parse(body.get("refresh")?.as_str()?);
-    (access.exp().is_some() && refresh.exp().is_some()).then_some((access, refresh))
 }
 
 async fn detect(
