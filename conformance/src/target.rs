@@ -8,7 +8,7 @@ use jwt_reference_server::{Compat, Config, Keys, Server, User};
 use serde_json::json;
 
 use crate::cli::Cli;
-use crate::http::{self, Request, Response, SendError};
+use crate::http::{self, Request, SendError};
 use crate::jwt::{Jwt, now_secs};
 use crate::settings::Settings;
 use crate::world::tokens_of;
