@@ -70,9 +70,9 @@ impl Jwt {
         }
     }
 
-    /// Seconds from now until `exp` (negative once passed).
-    pub fn seconds_left(&self) -> Option<f64> {
-        Some(self.exp()? as f64 - now_secs())
+    /// Seconds from `now` until `exp` (negative once passed).
+    pub fn seconds_left(&self, now: f64) -> Option<f64> {
+        Some(self.exp()? as f64 - now)
     }
 }
 
@@ -209,10 +209,11 @@ fn sign_hs512(header: &Value, payload: &Value, key: &[u8]) -> String {
 /// A validly signed token (under the target's own `key`) whose claims or
 /// header are wrong in the way `kind` names; `None` for an unknown kind.
 /// `"as is"` re-signs the token unchanged: the control that proves the key.
-pub fn forge_signed(kind: &str, valid: &Jwt, key: &[u8]) -> Option<String> {
+/// `now` is the target's time, in seconds.
+pub fn forge_signed(kind: &str, valid: &Jwt, key: &[u8], now: f64) -> Option<String> {
     let mut header = Value::Object(valid.header.clone()?);
     let mut payload = Value::Object(valid.payload.clone()?);
-    let now = now_secs() as i64;
+    let now = now as i64;
     let exp = valid.exp().unwrap_or(now + 60);
     let claims = payload.as_object_mut().expect("an object");
     match kind {

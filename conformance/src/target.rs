@@ -8,7 +8,7 @@ use jwt_reference_server::{Compat, Config, Keys, Server, User};
 use serde_json::json;
 
 use crate::cli::Cli;
-use crate::http::{self, Request, SendError};
+use crate::http::{self, Request, Response, SendError};
 use crate::jwt::{Jwt, now_secs};
 use crate::settings::Settings;
 use crate::world::tokens_of;
@@ -42,6 +42,9 @@ pub struct Detected {
     pub blacklist_after_rotation: bool,
     pub access_lifetime: Option<f64>,
     pub refresh_lifetime: Option<f64>,
+    /// The target's clock minus ours, in seconds, from its `Date` header;
+    /// zero when within a second (the header's resolution).
+    pub clock_offset: f64,
 }
 
 impl Default for Detected {
@@ -56,6 +59,7 @@ impl Default for Detected {
             blacklist_after_rotation: false,
             access_lifetime: None,
             refresh_lifetime: None,
+            clock_offset: 0.0,
         }
     }
 }
@@ -164,6 +168,7 @@ pub async fn prepare(
             }
         }
     };
+    let clock_offset = clock_offset(&answer);
     settings.trace("before the run", &login, &answer);
     match answer.status {
         401 => {
@@ -182,10 +187,15 @@ pub async fn prepare(
         _ => {}
     }
     let detected = match tokens_of(&answer) {
-        Some((access, refresh)) => detect(&client, settings, base_url, &access, &refresh)
-            .await
-            .map_err(|e| Fatal::Unreachable(format!("{base_url} stopped answering: {e}")))?,
-        None => Detected::default(),
+        Some((access, refresh)) => {
+            detect(&client, settings, base_url, &access, &refresh, clock_offset)
+                .await
+                .map_err(|e| Fatal::Unreachable(format!("{base_url} stopped answering: {e}")))?
+        }
+        None => Detected {
+            clock_offset,
+            ..Detected::default()
+        },
     };
     if let (Some(key), Some((access, _))) = (&settings.signing_key, tokens_of(&answer)) {
         check_key(&client, settings, base_url, &access, key).await?;
@@ -207,7 +217,7 @@ async fn check_key(
     access: &Jwt,
     key: &str,
 ) -> Result<(), Fatal> {
-    let resigned = crate::jwt::forge_signed("as is", access, key.as_bytes())
+    let resigned = crate::jwt::forge_signed("as is", access, key.as_bytes(), now_secs())
         .ok_or_else(|| Fatal::Config("the access token from the login is not a readable JWT, so --signing-key cannot be used".into()))?;
     let request = Request {
         method: "GET".into(),
@@ -231,14 +241,26 @@ async fn check_key(
     Ok(())
 }
 
+/// The target's clock minus ours, from the `Date` of `answer` (which is
+/// truncated to the second, so half a second is added back). Offsets within
+/// a second are noise and count as none.
+fn clock_offset(answer: &Response) -> f64 {
+    let Some(date) = answer.header("date").and_then(http::http_date) else {
+        return 0.0;
+    };
+    let offset = date as f64 + 0.5 - now_secs();
+    if offset.abs() < 1.0 { 0.0 } else { offset }
+}
+
 async fn detect(
     client: &reqwest::Client,
     settings: &Settings,
     base_url: &str,
     access: &Jwt,
     refresh: &Jwt,
+    clock_offset: f64,
 ) -> Result<Detected, SendError> {
-    let now = now_secs();
+    let now = now_secs() + clock_offset;
     let lifetime = |jwt: &Jwt| {
         jwt.exp()
             .map(|exp| exp as f64 - jwt.iat().map_or(now, |i| i as f64))
@@ -247,6 +269,7 @@ async fn detect(
         login_ok: true,
         access_lifetime: lifetime(access),
         refresh_lifetime: lifetime(refresh),
+        clock_offset,
         ..Detected::default()
     };
     let post = |path: &str, body: serde_json::Value| settings.json_request("POST", path, &body);
@@ -291,8 +314,16 @@ impl Target {
                 self.label, self.base_url
             );
         }
+        let clock = if d.clock_offset == 0.0 {
+            String::new()
+        } else {
+            format!(
+                "; its clock is {:+.0}s from ours, which waits allow for",
+                d.clock_offset
+            )
+        };
         format!(
-            "{} target {}: verify {}, blacklist {}, rotation {}, blacklist after rotation {}; access lifetime {}, refresh lifetime {}",
+            "{} target {}: verify {}, blacklist {}, rotation {}, blacklist after rotation {}; access lifetime {}, refresh lifetime {}{clock}",
             self.label,
             self.base_url,
             yes(d.verify),

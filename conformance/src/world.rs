@@ -115,6 +115,11 @@ impl ApiWorld {
         &self.ctx.settings
     }
 
+    /// The time on the target's clock, as far as its `Date` header tells.
+    pub fn target_now(&self) -> f64 {
+        now_secs() + self.target().detected.clock_offset
+    }
+
     pub fn target(&self) -> &Target {
         match (&self.ctx.rotation, self.rotating) {
             (Some(rotation), true) => rotation,
@@ -183,7 +188,8 @@ impl ApiWorld {
         let Some((access, refresh)) = self.live.clone() else {
             panic!("the scenario uses a token before logging in");
         };
-        let stale = |jwt: &Jwt| jwt.seconds_left().is_some_and(|s| s < FRESH_MARGIN);
+        let now = self.target_now();
+        let stale = |jwt: &Jwt| jwt.seconds_left(now).is_some_and(|s| s < FRESH_MARGIN);
         if (access_used && stale(&access)) || (refresh_used && stale(&refresh)) {
             self.renew().await;
             return self.live.clone().expect("renewing sets the tokens");
@@ -255,7 +261,7 @@ impl ApiWorld {
             .filter(|(base, _)| *base == "access" || *base == "refresh")
             .any(|(_, jwt)| {
                 jwt.exp()
-                    .is_some_and(|exp| (exp as f64) <= now_secs() + CLOCK_SLACK)
+                    .is_some_and(|exp| (exp as f64) <= self.target_now() + CLOCK_SLACK)
             });
         if response.status == 401 && uses_live && expired_in_flight {
             self.notes.info.push(format!(
@@ -368,7 +374,8 @@ impl ApiWorld {
                     panic!("the scenario forges a signed token without --signing-key");
                 };
                 let kind = &kind["signed ".len()..];
-                crate::jwt::forge_signed(kind, &token, key.as_bytes()).unwrap_or_else(|| {
+                let now = self.target_now();
+                crate::jwt::forge_signed(kind, &token, key.as_bytes(), now).unwrap_or_else(|| {
                     self.fail(&format!(
                         "cannot sign a token {kind:?}: unknown kind, or the {base} token is not a readable JWT"
                     ))
@@ -503,14 +510,14 @@ impl ApiWorld {
             self.fail(&format!("the {what} token has no integer exp to wait for"));
         };
         let until = exp as f64 + EXPIRY_MARGIN;
-        let total = until - now_secs();
+        let total = until - self.target_now();
         if total > self.settings().max_wait.as_secs_f64() {
             self.fail(&format!(
                 "the {what} token expires in {total:.0}s, beyond --max-wait"
             ));
         }
         loop {
-            let left = until - now_secs();
+            let left = until - self.target_now();
             if left <= 0.0 {
                 break;
             }

@@ -4,7 +4,7 @@
 use cucumber::then;
 use serde_json::Value;
 
-use crate::jwt::{Jwt, now_secs};
+use crate::jwt::Jwt;
 use crate::verdict::Level;
 use crate::world::ApiWorld;
 
@@ -52,7 +52,7 @@ async fn token_property(world: &mut ApiWorld, which: String, level: String, prop
             // thousands of years ahead, so more than ten years is refused.
             const TEN_YEARS: f64 = 10.0 * 366.0 * 24.0 * 3600.0;
             let exp = jwt.claim("exp").cloned();
-            let now = now_secs();
+            let now = world.target_now();
             let ok = jwt
                 .exp()
                 .is_some_and(|e| e as f64 > now - 1.0 && (e as f64) < now + TEN_YEARS)
