@@ -238,6 +238,27 @@ async fn a_target_that_dies_mid_run_fails_the_run() {
     assert!(run.stdout.contains("got no answer"), "{}", run.shown());
 }
 
+/// Not a fault: a target whose clock is 20 s behind the runner's. Waits and
+/// freshness follow the target's clock (from its Date header), so expired
+/// tokens are refused when sent and fresh ones are not judged stale.
+#[tokio::test]
+async fn a_target_clock_behind_ours_causes_no_false_verdict() {
+    let url = faulty_target(Fault::ClockBehind).await;
+    let run = run(&["--base-url", &url, "--signing-key", SIGNING_KEY]).await;
+
+    assert_eq!(run.code, 0, "{}", run.shown());
+    assert!(
+        run.stderr.contains("its clock is -20s from ours"),
+        "{}",
+        run.shown()
+    );
+    assert!(
+        run.stdout.contains(" passed, 0 failed, "),
+        "{}",
+        run.shown()
+    );
+}
+
 /// Not a fault: a login costing half a second, one at a time, with the token
 /// aged by the wait before it arrives. Tokens expiring on the way must be
 /// renewed, never reported as failures.

@@ -126,6 +126,10 @@ pub enum Fault {
     NoRealm,
     /// No verify and no blacklist endpoint (both optional).
     NoOptionalEndpoints,
+    /// The target's clock runs 20 s behind the runner's: its tokens and its
+    /// `Date` header say so (the server validates with a 20 s leeway, which
+    /// amounts to the same clock).
+    ClockBehind,
     /// Logging in takes half a second, one login at a time, and the token
     /// is issued before the wait (not a fault: the runner must cope).
     SlowLogin,
@@ -248,6 +252,9 @@ impl<E: Endpoint> Endpoint for Faulty<E> {
             return Ok(response);
         }
         let mut response = self.inner.get_response(req).await;
+        if matches!(self.fault, Fault::ClockBehind) {
+            return behind(response, &path).await;
+        }
         match self.fault {
             Fault::NoWwwAuthenticate => {
                 response.headers_mut().remove("www-authenticate");
@@ -293,9 +300,91 @@ impl<E: Endpoint> Endpoint for Faulty<E> {
     }
 }
 
+/// How far behind the clock of a `ClockBehind` target is.
+const BEHIND: i64 = 20;
+
+/// `response` as a server with a clock `BEHIND` seconds late would send it:
+/// tokens issued with earlier `exp` and `iat` (re-signed), and an earlier `Date`.
+async fn behind(mut response: Response, path: &str) -> poem::Result<Response> {
+    response.headers_mut().insert(
+        "date",
+        HeaderValue::from_str(&http_date(now() - BEHIND)).expect("an ASCII date"),
+    );
+    let issues_tokens = path == "/api/token/" || path == "/api/token/refresh/";
+    // OPTIONS answers 200 too, with a description instead of tokens.
+    if !issues_tokens || response.status() != StatusCode::OK {
+        return Ok(response);
+    }
+    let bytes = response.take_body().into_bytes().await?;
+    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    if let Ok(body) = serde_json::from_slice::<Value>(&bytes) {
+        // Replaced inside the text, so an indented body stays indented.
+        for key in ["access", "refresh"] {
+            if let Some(token) = body[key].as_str() {
+                text = text.replace(token, &shift_back(token));
+            }
+        }
+    }
+    response.set_body(text);
+    Ok(response)
+}
+
+fn shift_back(token: &str) -> String {
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut payload: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("base64url"))
+            .expect("a JSON payload");
+    for claim in ["exp", "iat"] {
+        if let Some(t) = payload[claim].as_i64() {
+            payload[claim] = Value::from(t - BEHIND);
+        }
+    }
+    let message = format!(
+        "{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(payload.to_string())
+    );
+    let key = jsonwebtoken::EncodingKey::from_secret(SIGNING_KEY.as_bytes()).expect("a key");
+    let signature =
+        jsonwebtoken::crypto::sign(message.as_bytes(), &key, jsonwebtoken::Algorithm::HS256)
+            .expect("HMAC signs");
+    format!("{message}.{signature}")
+}
+
+/// Seconds since the epoch as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn http_date(secs: i64) -> String {
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    format!(
+        "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
+        WEEKDAYS[days.rem_euclid(7) as usize],
+        MONTHS[(month - 1) as usize],
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
 /// Starts the reference server behind `fault`.
 pub async fn faulty_target(fault: Fault) -> String {
-    let (endpoint, _users) = jwt_reference_server::app(config(Compat::SimpleJwt5));
+    let mut config = config(Compat::SimpleJwt5);
+    if matches!(fault, Fault::ClockBehind) {
+        config.leeway = Duration::from_secs(BEHIND as u64);
+    }
+    let (endpoint, _users) = jwt_reference_server::app(config);
     serve(Faulty::new(endpoint, fault)).await
 }
 
