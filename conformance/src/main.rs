@@ -70,13 +70,21 @@ async fn run(cli: Cli) -> Result<u8, Fatal> {
     suite::mark_skips(&ctx, &mut features);
 
     let paint = Paint::new(cli.color);
-    let collector = execute(&cli, ctx, features, paint).await;
+    let collector = execute(&cli, ctx.clone(), features, paint).await;
     if !collector.parse_errors.is_empty() {
         return Err(Fatal::Config(collector.parse_errors.join("\n")));
     }
     let results = &collector.results;
     print!("{}", report::summary(results, paint));
     write_reports(&cli, results)?;
+    let stale = ctx.settings.snapshots.not_written();
+    if !stale.is_empty() {
+        eprintln!(
+            "{} snapshot files were not written by this run (scenario removed, renamed, skipped or failed): {}",
+            stale.len(),
+            stale.join(", ")
+        );
+    }
     let failed = results.iter().any(|r| r.status == Status::Failed);
     Ok(u8::from(failed))
 }
@@ -203,7 +211,10 @@ async fn execute(
 fn snapshot_mode(cli: &Cli) -> Result<Snapshots, Fatal> {
     if let Some(dir) = &cli.update_snapshots {
         Snapshots::prepare_record(dir).map_err(Fatal::Config)?;
-        return Ok(Snapshots::Record(dir.clone()));
+        return Ok(Snapshots::Record {
+            dir: dir.clone(),
+            written: Default::default(),
+        });
     }
     if let Some(dir) = &cli.snapshots {
         let known = Snapshots::load(dir).map_err(Fatal::Config)?;

@@ -2,9 +2,10 @@
 //! snapshots in insta's `.snap` format, by our own code so the installed
 //! runner needs neither insta nor the source tree.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use jwt_reference_server::Compat;
 use serde_json::Value;
@@ -34,8 +35,11 @@ pub enum Snapshots {
     },
     /// Compare, and only note the difference (another implementation).
     Inform { known: HashMap<String, String> },
-    /// Write every response into the folder.
-    Record(PathBuf),
+    /// Write every response into the folder, remembering which were written.
+    Record {
+        dir: PathBuf,
+        written: Mutex<HashSet<String>>,
+    },
 }
 
 /// The outcome of one comparison.
@@ -82,6 +86,28 @@ impl Snapshots {
         Ok(known)
     }
 
+    /// When recording: the `.snap` files of the folder this run did not
+    /// write (scenarios removed, renamed, skipped or failed), for the user to
+    /// delete or keep.
+    pub fn not_written(&self) -> Vec<String> {
+        let Snapshots::Record { dir, written } = self else {
+            return Vec::new();
+        };
+        let written = written.lock().expect("snapshot lock");
+        let mut stale: Vec<String> = fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str().map(String::from))
+            .filter(|n| {
+                n.strip_suffix(".snap")
+                    .is_some_and(|stem| !written.contains(stem))
+            })
+            .collect();
+        stale.sort();
+        stale
+    }
+
     /// Makes sure `dir` exists and can be written, before the run.
     pub fn prepare_record(dir: &Path) -> Result<(), String> {
         let unwritable = |e: std::io::Error| {
@@ -98,7 +124,11 @@ impl Snapshots {
 
     pub fn compare(&self, name: &str, source: &str, expression: &str, actual: &str) -> Compared {
         let known = match self {
-            Snapshots::Record(dir) => {
+            Snapshots::Record { dir, written } => {
+                written
+                    .lock()
+                    .expect("snapshot lock")
+                    .insert(name.to_string());
                 let text = format!(
                     "---\nsource: {source}\nexpression: {}\n---\n{actual}\n",
                     Value::String(expression.into())
