@@ -66,6 +66,21 @@ pub struct Request {
     pub body: Option<String>,
 }
 
+impl Request {
+    /// A request with a JSON body that asks for JSON back.
+    pub fn json(method: &str, path: &str, body: String) -> Request {
+        Request {
+            method: method.into(),
+            path: path.into(),
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("Accept".into(), "application/json".into()),
+            ],
+            body: Some(body),
+        }
+    }
+}
+
 /// A response as received.
 #[derive(Clone, Debug)]
 pub struct Response {

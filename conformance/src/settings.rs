@@ -111,14 +111,6 @@ impl Settings {
     }
 
     pub fn json_request(&self, method: &str, path: &str, body: &serde_json::Value) -> Request {
-        Request {
-            method: method.into(),
-            path: path.into(),
-            headers: vec![
-                ("Content-Type".into(), "application/json".into()),
-                ("Accept".into(), "application/json".into()),
-            ],
-            body: Some(body.to_string()),
-        }
+        Request::json(method, path, body.to_string())
     }
 }

@@ -93,15 +93,7 @@ async fn send(world: &mut ApiWorld, method: String, rest: String) {
 }
 
 fn json_request(method: &str, path: &str, body: &str) -> Request {
-    Request {
-        method: method.into(),
-        path: path.into(),
-        headers: vec![
-            ("Content-Type".into(), "application/json".into()),
-            ("Accept".into(), "application/json".into()),
-        ],
-        body: Some(body.into()),
-    }
+    Request::json(method, path, body.into())
 }
 
 static DESTINATION: LazyLock<Regex> = LazyLock::new(|| {
