@@ -118,10 +118,11 @@ pub struct Cli {
     #[arg(long, env = "JWT_CONFORMANCE_STRICT")]
     pub strict: bool,
 
-    /// How many scenarios run at once.
-    #[arg(long, env = "JWT_CONFORMANCE_CONCURRENCY", default_value_t = 16,
+    /// How many scenarios run at once [default: 16, fewer when the target's
+    /// logins are slow for its access lifetime].
+    #[arg(long, env = "JWT_CONFORMANCE_CONCURRENCY",
           value_parser = clap::value_parser!(u16).range(1..))]
-    pub concurrency: u16,
+    pub concurrency: Option<u16>,
 
     /// Stop at the first failed scenario.
     #[arg(long, env = "JWT_CONFORMANCE_FAIL_FAST")]

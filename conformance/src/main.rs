@@ -158,8 +158,23 @@ async fn execute(
     features: Vec<cucumber::gherkin::Feature>,
     paint: Paint,
 ) -> Collector {
+    let concurrency = match cli.concurrency {
+        Some(n) => usize::from(n),
+        None => {
+            let detected = &ctx.main.detected;
+            let n = detected.concurrency();
+            if n < target::DEFAULT_CONCURRENCY {
+                eprintln!(
+                    "logins take {:.2}s against an access lifetime of {:.0}s: running {n} scenario(s) at once (--concurrency overrides)",
+                    detected.login_seconds.unwrap_or_default(),
+                    detected.access_lifetime.unwrap_or_default()
+                );
+            }
+            n
+        }
+    };
     let mut runner = cucumber::runner::Basic::default()
-        .max_concurrent_scenarios(usize::from(cli.concurrency))
+        .max_concurrent_scenarios(concurrency)
         .steps(ApiWorld::collection());
     if cli.fail_fast {
         runner = runner.fail_fast();

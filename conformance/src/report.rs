@@ -10,7 +10,7 @@ use cucumber::event::{self, HookType};
 use cucumber::gherkin;
 use cucumber::{Event, Writer, cli, parser, writer};
 
-use crate::suite::SKIP_PREFIX;
+use crate::suite::{INCONCLUSIVE_PREFIX, SKIP_PREFIX};
 use crate::verdict::Notes;
 use crate::world::{ApiWorld, Context, ScenarioKey};
 
@@ -196,6 +196,14 @@ impl Collector {
                     result.status = Status::Failed;
                     result.failure = Some(message);
                 }
+            }
+            event::Step::Failed(_, _, _, error)
+                if let Some(reason) = error_text(error).strip_prefix(INCONCLUSIVE_PREFIX) =>
+            {
+                record.status = Some(Status::Skipped);
+                record.duration = took;
+                result.status = Status::Skipped;
+                result.skip_reason = Some(format!("inconclusive at {place}: {}", reason.trim()));
             }
             event::Step::Failed(_, _, _, error) => {
                 let message = format!(

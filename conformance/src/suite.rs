@@ -17,6 +17,9 @@ pub mod embedded {
 /// A step starting with this matches no definition, so cucumber skips the
 /// scenario; the report reads the reason from the rest of the text.
 pub const SKIP_PREFIX: &str = "the scenario is skipped: ";
+/// Starts the panic message of a step whose answer cannot be judged; the
+/// scenario is then reported as skipped with the rest of the message.
+pub const INCONCLUSIVE_PREFIX: &str = "inconclusive: ";
 
 /// Every shipped feature, parsed; scenario names must be unique within a
 /// feature, as snapshots are named after them.

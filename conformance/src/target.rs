@@ -41,10 +41,30 @@ pub struct Detected {
     pub rotation: bool,
     pub blacklist_after_rotation: bool,
     pub access_lifetime: Option<f64>,
+    /// How long the first login took to answer.
+    pub login_seconds: Option<f64>,
     pub refresh_lifetime: Option<f64>,
     /// The target's clock minus ours, in seconds, from its `Date` header;
     /// zero when within a second (the header's resolution).
     pub clock_offset: f64,
+}
+
+/// Scenarios run at once unless --concurrency says otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+impl Detected {
+    /// Fewer scenarios at once when logins are slow for the access lifetime:
+    /// every scenario logs in, requests queue at the target, and a token that
+    /// expires in the queue proves nothing. A third of the lifetime per login
+    /// and scenario keeps a fresh token usable.
+    pub fn concurrency(&self) -> usize {
+        match (self.login_seconds, self.access_lifetime) {
+            (Some(login), Some(lifetime)) if login > 0.0 && lifetime > 0.0 => {
+                ((lifetime / (3.0 * login)).floor() as usize).clamp(1, DEFAULT_CONCURRENCY)
+            }
+            _ => DEFAULT_CONCURRENCY,
+        }
+    }
 }
 
 impl Default for Detected {
@@ -58,6 +78,7 @@ impl Default for Detected {
             rotation: false,
             blacklist_after_rotation: false,
             access_lifetime: None,
+            login_seconds: None,
             refresh_lifetime: None,
             clock_offset: 0.0,
         }
@@ -150,9 +171,10 @@ pub async fn prepare(
     let login = settings.login_request(&settings.username, &settings.password);
     let deadline = cli.wait_for_target.map(|wait| Instant::now() + wait);
     let mut last_said: Option<Instant> = None;
-    let answer = loop {
+    let (answer, login_took) = loop {
+        let started = Instant::now();
         match http::send(&client, base_url, &login).await {
-            Ok(answer) => break answer,
+            Ok(answer) => break (answer, started.elapsed()),
             Err(SendError::Connect(m)) if deadline.is_some_and(|d| Instant::now() < d) => {
                 if last_said.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
                     let left = deadline.map_or(0, |d| (d - Instant::now()).as_secs());
@@ -186,7 +208,7 @@ pub async fn prepare(
         }
         _ => {}
     }
-    let detected = match tokens_of(&answer) {
+    let mut detected = match tokens_of(&answer) {
         Some((access, refresh)) => {
             detect(&client, settings, base_url, &access, &refresh, clock_offset)
                 .await
@@ -197,6 +219,7 @@ pub async fn prepare(
             ..Detected::default()
         },
     };
+    detected.login_seconds = Some(login_took.as_secs_f64());
     if let (Some(key), Some((access, _))) = (&settings.signing_key, tokens_of(&answer)) {
         check_key(&client, settings, base_url, &access, key).await?;
     }
@@ -333,5 +356,28 @@ impl Target {
             secs(d.access_lifetime),
             secs(d.refresh_lifetime),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detected(login: f64, lifetime: f64) -> Detected {
+        Detected {
+            login_seconds: Some(login),
+            access_lifetime: Some(lifetime),
+            ..Detected::default()
+        }
+    }
+
+    #[test]
+    fn slow_logins_lower_the_concurrency() {
+        assert_eq!(detected(0.02, 2.0).concurrency(), DEFAULT_CONCURRENCY);
+        assert_eq!(detected(0.3, 2.0).concurrency(), 2);
+        assert_eq!(detected(0.5, 2.0).concurrency(), 1);
+        assert_eq!(detected(3.0, 2.0).concurrency(), 1);
+        assert_eq!(detected(0.3, 300.0).concurrency(), DEFAULT_CONCURRENCY);
+        assert_eq!(Detected::default().concurrency(), DEFAULT_CONCURRENCY);
     }
 }

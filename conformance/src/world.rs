@@ -12,6 +12,7 @@ use crate::http::{self, Request, Response};
 use crate::jwt::{Jwt, now_secs};
 use crate::settings::Settings;
 use crate::snapshot::{self, Compared};
+use crate::suite::INCONCLUSIVE_PREFIX;
 use crate::target::{Embedded, Target};
 use crate::verdict::{Level, Notes};
 
@@ -254,16 +255,7 @@ impl ApiWorld {
         let mut response = self.exchange(&request).await;
         let mut request = request;
         let mut used = used;
-        // Only live tokens count: one set aside (expired, blacklisted) is sent
-        // as it is on purpose, and its refusal must stand.
-        let expired_in_flight = used
-            .iter()
-            .filter(|(base, _)| *base == "access" || *base == "refresh")
-            .any(|(_, jwt)| {
-                jwt.exp()
-                    .is_some_and(|exp| (exp as f64) <= self.target_now() + CLOCK_SLACK)
-            });
-        if response.status == 401 && uses_live && expired_in_flight {
+        if response.status == 401 && uses_live && self.expired_in_flight(&used) {
             self.notes.info.push(format!(
                 "{} {}: a token expired in flight; retried once with a fresh login",
                 request.method, request.path
@@ -271,6 +263,16 @@ impl ApiWorld {
             self.renew().await;
             (request, used, _) = self.fill(&template).await;
             response = self.exchange(&request).await;
+            if response.status == 401 && self.expired_in_flight(&used) {
+                // A 401 for a token that had expired says nothing about the
+                // target: the scenario cannot be judged, in either direction.
+                panic!(
+                    "{INCONCLUSIVE_PREFIX}{} {} was answered only after its fresh token had expired, twice: \
+                     the target's logins and answers take longer than its access lifetime allows \
+                     (a longer access lifetime or a lower --concurrency helps)",
+                    request.method, request.path
+                );
+            }
         }
         self.adopt_jtis(&response);
         let exchange = Exchange {
@@ -282,6 +284,18 @@ impl ApiWorld {
         self.always_checks();
         self.take_snapshot();
         &self.last().response
+    }
+
+    /// Whether a live token of this request had passed its `exp` by the time
+    /// the answer arrived. Only live tokens count: one set aside (expired,
+    /// blacklisted) is sent as it is on purpose, and its refusal must stand.
+    fn expired_in_flight(&self, used: &HashMap<String, Jwt>) -> bool {
+        used.iter()
+            .filter(|(base, _)| *base == "access" || *base == "refresh")
+            .any(|(_, jwt)| {
+                jwt.exp()
+                    .is_some_and(|exp| (exp as f64) <= self.target_now() + CLOCK_SLACK)
+            })
     }
 
     /// Fills `{placeholders}` in the path, headers and body.

@@ -284,3 +284,28 @@ async fn a_slow_login_causes_no_false_failure() {
         run.shown()
     );
 }
+
+#[tokio::test]
+async fn answers_judged_only_after_expiry_are_inconclusive_not_failed() {
+    let url = faulty_target(Fault::SlowUser).await;
+    let run = run(&[
+        "--base-url",
+        &url,
+        "--tags",
+        "@core and not @signed and not @expiry",
+    ])
+    .await;
+
+    assert_eq!(run.code, 0, "{}", run.shown());
+    assert!(
+        run.stdout.contains(" passed, 0 failed, "),
+        "{}",
+        run.shown()
+    );
+    assert!(
+        run.stdout
+            .contains("A valid access token names its user (inconclusive at "),
+        "{}",
+        run.shown()
+    );
+}

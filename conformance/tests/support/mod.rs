@@ -133,6 +133,10 @@ pub enum Fault {
     /// Logging in takes half a second, one login at a time, and the token
     /// is issued before the wait (not a fault: the runner must cope).
     SlowLogin,
+    /// `/api/user/` checks a token only after 2.2 s, longer than the access
+    /// lifetime: every token has expired when it is judged (not a fault the
+    /// runner can judge either way).
+    SlowUser,
 }
 
 /// The reference server with `fault` in front of it.
@@ -244,6 +248,12 @@ impl<E: Endpoint> Endpoint for Faulty<E> {
                 ));
             }
             req.set_body(body);
+        }
+        if matches!(self.fault, Fault::SlowUser)
+            && path == "/api/user/"
+            && req.headers().contains_key("authorization")
+        {
+            tokio::time::sleep(Duration::from_millis(2200)).await;
         }
         if matches!(self.fault, Fault::SlowLogin) && path == "/api/token/" {
             let _turn = self.login_queue.lock().await;
