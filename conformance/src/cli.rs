@@ -23,7 +23,7 @@ instance with refresh-token rotation) and runs every scenario against it.";
 pub struct Cli {
     /// The implementation to test, e.g. http://127.0.0.1:8000 (a path prefix is kept).
     /// Without it, the embedded reference server is started and tested.
-    #[arg(long, env = "JWT_CONFORMANCE_BASE_URL")]
+    #[arg(long, env = "JWT_CONFORMANCE_BASE_URL", value_parser = parse_base_url)]
     pub base_url: Option<String>,
 
     /// The SimpleJWT generation the embedded server imitates (without --base-url);
@@ -186,4 +186,17 @@ pub enum Color {
     Auto,
     Always,
     Never,
+}
+
+/// An http or https URL with a host; anything else is a usage error, not an
+/// unreachable target.
+fn parse_base_url(text: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(text)
+        .map_err(|e| format!("{e} (expected e.g. http://127.0.0.1:8000)"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(
+            "expected an http:// or https:// URL with a host, e.g. http://127.0.0.1:8000".into(),
+        );
+    }
+    Ok(text.to_string())
 }

@@ -347,10 +347,11 @@ fn print_result(result: &ScenarioResult, paint: Paint, verbose: bool) {
         ));
     }
     for info in &result.notes.info {
-        let shown = if verbose {
-            info.clone()
-        } else {
-            info.lines().next().unwrap_or("").to_string()
+        let first = info.lines().next().unwrap_or("");
+        let shown = match (verbose, first.strip_suffix(':')) {
+            (true, _) => info.clone(),
+            (false, Some(headline)) => format!("{headline} (--verbose shows how)"),
+            (false, None) => first.to_string(),
         };
         out.push_str(&format!("  {} {}\n", paint.dim("note:"), shown));
     }

@@ -43,6 +43,8 @@ pub struct Detected {
     pub access_lifetime: Option<f64>,
     /// How long the first login took to answer.
     pub login_seconds: Option<f64>,
+    /// The refresh endpoint answered 404: its path is wrong (refresh is not optional).
+    pub refresh_missing: bool,
     pub refresh_lifetime: Option<f64>,
     /// The target's clock minus ours, in seconds, from its `Date` header;
     /// zero when within a second (the header's resolution).
@@ -79,6 +81,7 @@ impl Default for Detected {
             blacklist_after_rotation: false,
             access_lifetime: None,
             login_seconds: None,
+            refresh_missing: false,
             refresh_lifetime: None,
             clock_offset: 0.0,
         }
@@ -220,6 +223,13 @@ pub async fn prepare(
         },
     };
     detected.login_seconds = Some(login_took.as_secs_f64());
+    if detected.refresh_missing {
+        return Err(Fatal::Config(format!(
+            "the refresh path is wrong: POST {}{} answered 404 (check --base-url and --refresh-path)",
+            base_url.trim_end_matches('/'),
+            settings.paths.refresh
+        )));
+    }
     if let (Some(key), Some((access, _))) = (&settings.signing_key, tokens_of(&answer)) {
         check_key(&client, settings, base_url, &access, key).await?;
     }
@@ -242,26 +252,41 @@ async fn check_key(
 ) -> Result<(), Fatal> {
     let resigned = crate::jwt::forge_signed("as is", access, key.as_bytes(), now_secs())
         .ok_or_else(|| Fatal::Config("the access token from the login is not a readable JWT, so --signing-key cannot be used".into()))?;
-    let request = Request {
-        method: "GET".into(),
-        path: settings.paths.user.clone(),
-        headers: vec![
-            ("Authorization".into(), format!("Bearer {resigned}")),
-            ("Accept".into(), "application/json".into()),
-        ],
-        body: None,
+    let status = |token: String| async move {
+        let request = Request {
+            method: "GET".into(),
+            path: settings.paths.user.clone(),
+            headers: vec![
+                ("Authorization".into(), format!("Bearer {token}")),
+                ("Accept".into(), "application/json".into()),
+            ],
+            body: None,
+        };
+        let answer = http::send(client, base_url, &request)
+            .await
+            .map_err(|e| Fatal::Unreachable(format!("{base_url} stopped answering: {e}")))?;
+        settings.trace("before the run", &request, &answer);
+        Ok::<u16, Fatal>(answer.status)
     };
-    let answer = http::send(client, base_url, &request)
-        .await
-        .map_err(|e| Fatal::Unreachable(format!("{base_url} stopped answering: {e}")))?;
-    settings.trace("before the run", &request, &answer);
-    if answer.status != 200 {
-        return Err(Fatal::Config(format!(
-            "--signing-key is not the target's HS256 key: a valid token re-signed with it got {} at {}",
-            answer.status, settings.paths.user
-        )));
+    let resigned_status = status(resigned).await?;
+    if resigned_status == 200 {
+        return Ok(());
     }
-    Ok(())
+    // Only blame the key if the token as issued is accepted: a target that
+    // refuses its own tokens (another scheme, another user id claim) fails
+    // the scenarios, which say why.
+    let original_status = status(access.raw.clone()).await?;
+    if original_status != 200 {
+        eprintln!(
+            "--signing-key could not be checked: the access token as issued got {original_status} at {} too",
+            settings.paths.user
+        );
+        return Ok(());
+    }
+    Err(Fatal::Config(format!(
+        "--signing-key is not the target's HS256 key: the access token got 200 at {} but the same token re-signed with the key got {resigned_status}",
+        settings.paths.user
+    )))
 }
 
 /// The target's clock minus ours, from the `Date` of `answer` (which is
@@ -310,6 +335,7 @@ async fn detect(
     let refresh_request = post(&settings.paths.refresh, json!({"refresh": refresh.raw}));
     let answer = http::send(client, base_url, &refresh_request).await?;
     settings.trace("before the run", &refresh_request, &answer);
+    detected.refresh_missing = answer.status == 404;
     let rotated = answer.status == 200
         && answer
             .json

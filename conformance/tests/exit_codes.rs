@@ -168,3 +168,53 @@ async fn recording_then_enforcing_own_snapshots() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_wrong_refresh_path_exits_2() {
+    let (endpoint, _users) = jwt_reference_server::app(config(Compat::SimpleJwt5));
+    let url = serve(endpoint).await;
+    let run = run(&["--base-url", &url, "--refresh-path", "/api/nothing/"]).await;
+
+    assert_eq!(run.code, 2, "{}", run.shown());
+    assert!(
+        run.stderr.contains("refresh path is wrong"),
+        "{}",
+        run.shown()
+    );
+}
+
+#[tokio::test]
+async fn a_base_url_without_a_scheme_exits_2() {
+    let run = run(&["--base-url", "127.0.0.1:8000"]).await;
+
+    assert_eq!(run.code, 2, "{}", run.shown());
+}
+
+#[tokio::test]
+async fn a_target_refusing_its_own_tokens_is_not_blamed_on_the_signing_key() {
+    let mut config = config(Compat::SimpleJwt5);
+    config.auth_header_types = vec!["JWT".into()];
+    let (endpoint, _users) = jwt_reference_server::app(config);
+    let url = serve(endpoint).await;
+    let run = run(&[
+        "--base-url",
+        &url,
+        "--signing-key",
+        support::SIGNING_KEY,
+        "--tags",
+        "@core",
+    ])
+    .await;
+
+    assert_eq!(run.code, 1, "{}", run.shown());
+    assert!(
+        !run.stderr.contains("is not the target's HS256 key"),
+        "{}",
+        run.shown()
+    );
+    assert!(
+        run.stdout.contains("FAIL features/auth.feature"),
+        "{}",
+        run.shown()
+    );
+}

@@ -330,8 +330,14 @@ async fn id_matches(world: &mut ApiWorld) {
     world.check(
         Level::Required,
         expected.is_some() && actual_text == expected,
-        &format!("\"id\" equal to the token's user_id {expected:?} (as text)"),
-        &format!("\"id\" = {actual:?}"),
+        &format!(
+            "\"id\" equal to the token's user_id, {} (as text); the token's claims: {}",
+            super::tokens::shown(expected.clone()),
+            token
+                .as_ref()
+                .map_or_else(|| "no token".into(), super::tokens::claim_names)
+        ),
+        &format!("\"id\" = {}", super::tokens::shown(actual)),
     );
 }
 

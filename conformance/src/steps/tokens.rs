@@ -57,7 +57,7 @@ async fn token_property(world: &mut ApiWorld, which: String, level: String, prop
                 .exp()
                 .is_some_and(|e| e as f64 > now - 1.0 && (e as f64) < now + TEN_YEARS)
                 && exp.as_ref().is_some_and(|e| e.is_i64() || e.is_u64());
-            (ok, format!("exp {exp:?} (now {now:.0})"))
+            (ok, format!("exp {} (now {now:.0})", shown(exp)))
         }
         "have a jti" => {
             let jti = jwt.claim("jti").cloned();
@@ -65,12 +65,15 @@ async fn token_property(world: &mut ApiWorld, which: String, level: String, prop
                 jti.as_ref()
                     .and_then(Value::as_str)
                     .is_some_and(|s| !s.is_empty()),
-                format!("jti {jti:?}"),
+                format!("jti {}", shown(jti)),
             )
         }
         "have a user_id" => {
             let id = jwt.claim("user_id").cloned();
-            (jwt.user_id_text().is_some(), format!("user_id {id:?}"))
+            (
+                jwt.user_id_text().is_some(),
+                format!("user_id {} (claims: {})", shown(id), claim_names(&jwt)),
+            )
         }
         "use alg HS256 and typ JWT" => {
             let typ = header.get("typ").and_then(Value::as_str).unwrap_or("");
@@ -81,7 +84,7 @@ async fn token_property(world: &mut ApiWorld, which: String, level: String, prop
         }
         "have a 32-byte signature" => (
             jwt.signature_len == Some(32),
-            format!("{:?} bytes", jwt.signature_len),
+            format!("{} bytes", shown(jwt.signature_len)),
         ),
         "have a jti of 32 lowercase hex digits" => {
             let jti = jwt
@@ -99,7 +102,11 @@ async fn token_property(world: &mut ApiWorld, which: String, level: String, prop
             let before = token(world, "previous_access").user_id_text();
             (
                 before.is_some() && jwt.user_id_text() == before,
-                format!("user_id {:?} after {before:?}", jwt.user_id_text()),
+                format!(
+                    "user_id {} after {}",
+                    shown(jwt.user_id_text()),
+                    shown(before)
+                ),
             )
         }
         "have a new jti" => {
@@ -107,14 +114,14 @@ async fn token_property(world: &mut ApiWorld, which: String, level: String, prop
             let now = jwt.claim("jti").cloned();
             (
                 now.is_some() && now != before,
-                format!("jti {now:?} after {before:?}"),
+                format!("jti {} after {}", shown(now), shown(before)),
             )
         }
         "have an exp no earlier than before" => {
             let before = token(world, "previous_access").exp();
             (
                 jwt.exp().is_some() && jwt.exp() >= before,
-                format!("exp {:?} after {before:?}", jwt.exp()),
+                format!("exp {} after {}", shown(jwt.exp()), shown(before)),
             )
         }
         other => {
@@ -176,9 +183,22 @@ async fn refresh_outlives(world: &mut ApiWorld) {
         refresh.exp() > access.exp(),
         "the refresh token to expire after the access token",
         &format!(
-            "access exp {:?}, refresh exp {:?}",
-            access.exp(),
-            refresh.exp()
+            "access exp {}, refresh exp {}",
+            shown(access.exp()),
+            shown(refresh.exp())
         ),
     );
+}
+
+/// A value for a report: as it is, or "missing".
+pub(crate) fn shown<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map_or_else(|| "missing".to_string(), |v| v.to_string())
+}
+
+/// The claims a token carries, to show what it has instead of the one sought.
+pub(crate) fn claim_names(jwt: &crate::jwt::Jwt) -> String {
+    jwt.payload
+        .as_ref()
+        .map(|p| p.keys().cloned().collect::<Vec<_>>().join(", "))
+        .unwrap_or_else(|| "unreadable payload".into())
 }
