@@ -150,12 +150,7 @@ async fn body_keys(world: &mut ApiWorld, level: String, list: String) {
 #[then(regex = r#"^the body's "([^"]+)" (must|should) have exactly the keys? (.+)$"#)]
 async fn nested_keys(world: &mut ApiWorld, path: String, level: String, list: String) {
     let expected = key_list(world, &list);
-    let value = world
-        .response()
-        .json
-        .as_ref()
-        .and_then(|b| at(b, &path))
-        .cloned();
+    let value = body_at(world, &path);
     check_keys(
         world,
         Level::parse(&level),
@@ -219,6 +214,16 @@ fn check_keys(
 }
 
 /// `a.0.b` into a JSON value.
+/// The value at `path` in the last answer's JSON body, if any.
+fn body_at(world: &ApiWorld, path: &str) -> Option<Value> {
+    world
+        .response()
+        .json
+        .as_ref()
+        .and_then(|b| at(b, path))
+        .cloned()
+}
+
 fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.')
         .try_fold(value, |v, part| match part.parse::<usize>() {
@@ -248,12 +253,7 @@ fn alternatives(text: &str) -> Vec<Value> {
 #[then(regex = r#"^the body's "([^"]+)" (must|should) be (.+)$"#)]
 async fn value_is(world: &mut ApiWorld, path: String, level: String, expected: String) {
     let options = alternatives(&expected);
-    let actual = world
-        .response()
-        .json
-        .as_ref()
-        .and_then(|b| at(b, &path))
-        .cloned();
+    let actual = body_at(world, &path);
     world.check(
         Level::parse(&level),
         actual.as_ref().is_some_and(|a| options.contains(a)),
@@ -267,12 +267,7 @@ async fn value_is(world: &mut ApiWorld, path: String, level: String, expected: S
 
 #[then(regex = r#"^the body's "([^"]+)" (must|should) start with "(.*)"$"#)]
 async fn value_starts(world: &mut ApiWorld, path: String, level: String, prefix: String) {
-    let actual = world
-        .response()
-        .json
-        .as_ref()
-        .and_then(|b| at(b, &path))
-        .cloned();
+    let actual = body_at(world, &path);
     world.check(
         Level::parse(&level),
         actual

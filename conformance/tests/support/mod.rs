@@ -43,6 +43,13 @@ pub fn config(compat: Compat) -> Config {
 
 /// Serves `endpoint` on 127.0.0.1 with a free port until the test ends.
 pub async fn serve(endpoint: impl Endpoint + 'static) -> String {
+    let (acceptor, url) = bind().await;
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(endpoint));
+    url
+}
+
+/// A listener on a free loopback port, with its URL.
+async fn bind() -> (impl Acceptor + 'static, String) {
     let acceptor = TcpListener::bind("127.0.0.1:0")
         .into_acceptor()
         .await
@@ -50,8 +57,7 @@ pub async fn serve(endpoint: impl Endpoint + 'static) -> String {
     let addr: SocketAddr = *acceptor.local_addr()[0]
         .as_socket_addr()
         .expect("a TCP address");
-    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(endpoint));
-    format!("http://{addr}")
+    (acceptor, format!("http://{addr}"))
 }
 
 /// Counts the requests that reach `inner`.
@@ -74,13 +80,7 @@ pub async fn serve_until(
     endpoint: impl Endpoint + 'static,
     stop: tokio::sync::oneshot::Receiver<()>,
 ) -> String {
-    let acceptor = TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
-        .await
-        .expect("a free loopback port");
-    let addr: SocketAddr = *acceptor.local_addr()[0]
-        .as_socket_addr()
-        .expect("a TCP address");
+    let (acceptor, url) = bind().await;
     let signal = async move {
         let _ = stop.await;
     };
@@ -91,7 +91,7 @@ pub async fn serve_until(
             Some(Duration::from_millis(100)),
         ),
     );
-    format!("http://{addr}")
+    url
 }
 
 /// What a broken target gets wrong.
