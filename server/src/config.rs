@@ -346,10 +346,12 @@ impl ServeArgs {
             self.user_id_claim.as_str(),
             "" | "token_type" | "exp" | "iat" | "jti" | "nbf" | "aud" | "iss"
         ) {
-            return Err(ConfigError::new(format!(
-                "--user-id-claim cannot be {:?}: that claim is the token's own",
-                self.user_id_claim
-            )));
+            return Err(ConfigError::new(match self.user_id_claim.as_str() {
+                "" => "--user-id-claim cannot be empty".to_string(),
+                claim => format!(
+                    "--user-id-claim cannot be {claim:?}: the token uses that claim for itself"
+                ),
+            }));
         }
         let users = self.users()?;
         Ok(Config {
@@ -451,7 +453,10 @@ impl ServeArgs {
 
 /// Never echo a whole password in an error.
 fn mask(spec: &str) -> String {
-    spec.chars().take_while(|&c| c != ':').collect::<String>() + ":…"
+    match spec.split_once(':') {
+        Some((name, _)) => format!("{name}:…"),
+        None => spec.to_string(),
+    }
 }
 
 /// Key and users files are small; anything larger (or endless, like
