@@ -30,13 +30,22 @@ pub fn client(cli: &Cli, base_url: &str) -> Result<reqwest::Client, ClientError>
     if let Some(path) = &cli.ca_cert {
         let pem = std::fs::read(path)
             .map_err(|e| ClientError(format!("cannot read --ca-cert {}: {e}", path.display())))?;
-        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+        let not_pem = |why: String| {
             ClientError(format!(
-                "--ca-cert {} is not a PEM certificate: {e}",
+                "--ca-cert {} holds no PEM certificate{why}",
                 path.display()
             ))
-        })?;
-        builder = builder.add_root_certificate(cert);
+        };
+        // A file without any certificate in it would be taken silently, and
+        // the target then blamed for an untrusted certificate.
+        let certs =
+            reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| not_pem(format!(": {e}")))?;
+        if certs.is_empty() {
+            return Err(not_pem(String::new()));
+        }
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
     }
     builder
         .build()
