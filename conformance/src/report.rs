@@ -10,7 +10,7 @@ use cucumber::event::{self, HookType};
 use cucumber::gherkin;
 use cucumber::{Event, Writer, cli, parser, writer};
 
-use crate::suite::{INCONCLUSIVE_PREFIX, SKIP_PREFIX};
+use crate::suite::{INCONCLUSIVE_PREFIX, OVER_MAX_WAIT_PREFIX, SKIP_PREFIX};
 use crate::verdict::Notes;
 use crate::world::{ApiWorld, Context, ScenarioKey};
 
@@ -198,12 +198,12 @@ impl Collector {
                 }
             }
             event::Step::Failed(_, _, _, error)
-                if let Some(reason) = error_text(error).strip_prefix(INCONCLUSIVE_PREFIX) =>
+                if let Some(reason) = not_judged(&error_text(error), &place) =>
             {
                 record.status = Some(Status::Skipped);
                 record.duration = took;
                 result.status = Status::Skipped;
-                result.skip_reason = Some(format!("inconclusive at {place}: {}", reason.trim()));
+                result.skip_reason = Some(reason);
             }
             event::Step::Failed(_, _, _, error) => {
                 let message = format!(
@@ -422,6 +422,19 @@ pub fn summary(results: &[ScenarioResult], paint: Paint) -> String {
     let plural = if warnings == 1 { "" } else { "s" };
     out.push_str(&format!("{warnings} warning{plural}\n"));
     out
+}
+
+/// The skip reason of a step that stopped because its scenario cannot be
+/// judged (found at `place`), or `None` for a real failure.
+fn not_judged(error: &str, place: &str) -> Option<String> {
+    if let Some(reason) = error.strip_prefix(INCONCLUSIVE_PREFIX) {
+        return Some(format!("inconclusive at {place}: {}", reason.trim()));
+    }
+    let reason = error.strip_prefix(OVER_MAX_WAIT_PREFIX)?;
+    Some(format!(
+        "{}; found while running, at {place}",
+        reason.trim()
+    ))
 }
 
 pub use json::cucumber_json;

@@ -20,6 +20,19 @@ pub const SKIP_PREFIX: &str = "the scenario is skipped: ";
 /// Starts the panic message of a step whose answer cannot be judged; the
 /// scenario is then reported as skipped with the rest of the message.
 pub const INCONCLUSIVE_PREFIX: &str = "inconclusive: ";
+/// Starts the panic message of a step that would wait longer than
+/// `--max-wait`, found only while running: the scenario is then skipped, as
+/// it is when the first login shows the wait in advance.
+pub const OVER_MAX_WAIT_PREFIX: &str = "over --max-wait: ";
+
+/// Why waiting `wait` seconds for the `which` token to expire is not done.
+pub fn over_max_wait(which: &str, wait: f64, max_wait: std::time::Duration) -> String {
+    format!(
+        "waiting for the {which} token to expire takes about {}, over --max-wait {}",
+        humantime::format_duration(std::time::Duration::from_secs(wait.max(0.0) as u64)),
+        humantime::format_duration(max_wait)
+    )
+}
 
 /// Every shipped feature, parsed; scenario names must be unique within a
 /// feature, as snapshots are named after them.
@@ -133,11 +146,7 @@ pub fn skip_reason(ctx: &Context, tags: &[String]) -> Option<String> {
         if let Some(lifetime) = lifetime.filter(|_| has(tag)) {
             let wait = lifetime + EXPIRY_MARGIN;
             if wait > max_wait {
-                return Some(format!(
-                    "waiting for the {which} token to expire takes about {}, over --max-wait {}",
-                    humantime::format_duration(std::time::Duration::from_secs(wait as u64)),
-                    humantime::format_duration(ctx.settings.max_wait)
-                ));
+                return Some(over_max_wait(which, wait, ctx.settings.max_wait));
             }
         }
     }

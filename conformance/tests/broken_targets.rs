@@ -309,3 +309,31 @@ async fn answers_judged_only_after_expiry_are_inconclusive_not_failed() {
         run.shown()
     );
 }
+
+#[tokio::test]
+async fn a_wait_over_max_wait_found_while_running_skips_not_fails() {
+    let url = faulty_target(Fault::LongerLifetimeLater).await;
+    let run = run(&[
+        "--base-url",
+        &url,
+        "--tags",
+        "@expiry and not @refresh-expiry",
+        "--max-wait",
+        "10s",
+    ])
+    .await;
+
+    assert_eq!(run.code, 0, "{}", run.shown());
+    assert!(run.failed().is_empty(), "{}", run.shown());
+    assert!(
+        run.stdout.contains("to expire takes about 1m"),
+        "{}",
+        run.shown()
+    );
+    assert!(
+        run.stdout
+            .contains("over --max-wait 10s; found while running, at features/"),
+        "{}",
+        run.shown()
+    );
+}

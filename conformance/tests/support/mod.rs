@@ -137,6 +137,10 @@ pub enum Fault {
     /// lifetime: every token has expired when it is judged (not a fault the
     /// runner can judge either way).
     SlowUser,
+    /// The first login's access token lives 2 s, every later one a minute
+    /// (re-signed): a wait over `--max-wait` shows only while running (not a
+    /// fault the runner can judge either way).
+    LongerLifetimeLater,
 }
 
 /// The reference server with `fault` in front of it.
@@ -144,6 +148,7 @@ pub struct Faulty<E> {
     inner: E,
     fault: Fault,
     login_queue: Arc<Mutex<()>>,
+    logins: std::sync::atomic::AtomicUsize,
 }
 
 impl<E: Endpoint> Faulty<E> {
@@ -152,6 +157,7 @@ impl<E: Endpoint> Faulty<E> {
             inner,
             fault,
             login_queue: Arc::new(Mutex::new(())),
+            logins: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 }
@@ -265,6 +271,21 @@ impl<E: Endpoint> Endpoint for Faulty<E> {
         if matches!(self.fault, Fault::ClockBehind) {
             return behind(response, &path).await;
         }
+        if matches!(self.fault, Fault::LongerLifetimeLater)
+            && path == "/api/token/"
+            && response.status() == StatusCode::OK
+            && self
+                .logins
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                > 0
+        {
+            let mut body: Value = serde_json::from_slice(&response.take_body().into_bytes().await?)
+                .unwrap_or_default();
+            if let Some(access) = body["access"].as_str() {
+                body["access"] = Value::from(shift(access, &["exp"], 58));
+            }
+            return Ok(json_response(StatusCode::OK, body));
+        }
         match self.fault {
             Fault::NoWwwAuthenticate => {
                 response.headers_mut().remove("www-authenticate");
@@ -331,7 +352,7 @@ async fn behind(mut response: Response, path: &str) -> poem::Result<Response> {
         // Replaced inside the text, so an indented body stays indented.
         for key in ["access", "refresh"] {
             if let Some(token) = body[key].as_str() {
-                text = text.replace(token, &shift_back(token));
+                text = text.replace(token, &shift(token, &["exp", "iat"], -BEHIND));
             }
         }
     }
@@ -339,14 +360,15 @@ async fn behind(mut response: Response, path: &str) -> poem::Result<Response> {
     Ok(response)
 }
 
-fn shift_back(token: &str) -> String {
+/// `token` re-signed with each of `claims` moved by `by` seconds.
+fn shift(token: &str, claims: &[&str], by: i64) -> String {
     let parts: Vec<&str> = token.split('.').collect();
     let mut payload: Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("base64url"))
             .expect("a JSON payload");
-    for claim in ["exp", "iat"] {
+    for &claim in claims {
         if let Some(t) = payload[claim].as_i64() {
-            payload[claim] = Value::from(t - BEHIND);
+            payload[claim] = Value::from(t + by);
         }
     }
     let message = format!(
