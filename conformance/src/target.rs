@@ -49,6 +49,8 @@ pub struct Detected {
     /// The target's clock minus ours, in seconds, from its `Date` header;
     /// zero when within a second (the header's resolution).
     pub clock_offset: f64,
+    /// The SimpleJWT generation the tokens look like: 4.x issues no `iat`.
+    pub generation: Compat,
 }
 
 /// Scenarios run at once unless --concurrency says otherwise.
@@ -84,6 +86,7 @@ impl Default for Detected {
             refresh_missing: false,
             refresh_lifetime: None,
             clock_offset: 0.0,
+            generation: Compat::SimpleJwt5,
         }
     }
 }
@@ -318,6 +321,11 @@ async fn detect(
         access_lifetime: lifetime(access),
         refresh_lifetime: lifetime(refresh),
         clock_offset,
+        generation: if access.iat().is_none() {
+            Compat::SimpleJwt4
+        } else {
+            Compat::SimpleJwt5
+        },
         ..Detected::default()
     };
     let post = |path: &str, body: serde_json::Value| settings.json_request("POST", path, &body);

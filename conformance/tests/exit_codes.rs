@@ -218,3 +218,28 @@ async fn a_target_refusing_its_own_tokens_is_not_blamed_on_the_signing_key() {
         run.shown()
     );
 }
+
+/// A separate reference server of either generation, judged without
+/// `--snapshots`: no answer differs from the reference of its generation.
+async fn no_differences_noted(compat: Compat) {
+    let (endpoint, _users) = jwt_reference_server::app(config(compat));
+    let url = serve(endpoint).await;
+    let run = run(&["--base-url", &url, "--tags", "@core and not @expiry"]).await;
+
+    assert_eq!(run.code, 0, "{}", run.shown());
+    assert!(
+        !run.stdout.contains("differ from the reference"),
+        "{}",
+        run.shown()
+    );
+}
+
+#[tokio::test]
+async fn a_separate_simplejwt5_server_differs_from_the_reference_nowhere() {
+    no_differences_noted(Compat::SimpleJwt5).await;
+}
+
+#[tokio::test]
+async fn a_separate_simplejwt4_server_is_compared_with_the_simplejwt4_reference() {
+    no_differences_noted(Compat::SimpleJwt4).await;
+}
