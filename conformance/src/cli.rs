@@ -1,8 +1,10 @@
-//! The command line: every option also reads `JWT_CONFORMANCE_<OPTION>`.
+//! The command line: every option also reads `JWT_CONFORMANCE_<OPTION>` (on/off
+//! options take 1/0, true/false, yes/no or on/off there).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::BoolishValueParser;
 use clap::{Parser, ValueEnum};
 use jwt_reference_server::Compat;
 
@@ -115,7 +117,7 @@ pub struct Cli {
     pub tags: Option<String>,
 
     /// Treat a missed recommendation as a failure.
-    #[arg(long, env = "JWT_CONFORMANCE_STRICT")]
+    #[arg(long, env = "JWT_CONFORMANCE_STRICT", value_parser = BoolishValueParser::new())]
     pub strict: bool,
 
     /// How many scenarios run at once [default: 16, fewer when the target's
@@ -125,7 +127,7 @@ pub struct Cli {
     pub concurrency: Option<u16>,
 
     /// Stop at the first failed scenario.
-    #[arg(long, env = "JWT_CONFORMANCE_FAIL_FAST")]
+    #[arg(long, env = "JWT_CONFORMANCE_FAIL_FAST", value_parser = BoolishValueParser::new())]
     pub fail_fast: bool,
 
     /// The longest wait for a token to expire; longer waits skip their scenario.
@@ -161,7 +163,7 @@ pub struct Cli {
     pub update_snapshots: Option<PathBuf>,
 
     /// Accept any TLS certificate (https targets).
-    #[arg(long, env = "JWT_CONFORMANCE_INSECURE")]
+    #[arg(long, env = "JWT_CONFORMANCE_INSECURE", value_parser = BoolishValueParser::new())]
     pub insecure: bool,
 
     /// Trust this PEM certificate as well (https targets).
@@ -169,11 +171,11 @@ pub struct Cli {
     pub ca_cert: Option<PathBuf>,
 
     /// Print every request and response (secrets masked) on stderr.
-    #[arg(long, env = "JWT_CONFORMANCE_VERBOSE")]
+    #[arg(long, env = "JWT_CONFORMANCE_VERBOSE", value_parser = BoolishValueParser::new())]
     pub verbose: bool,
 
     /// Print the scenarios with their tags and exit.
-    #[arg(long, env = "JWT_CONFORMANCE_LIST")]
+    #[arg(long, env = "JWT_CONFORMANCE_LIST", value_parser = BoolishValueParser::new())]
     pub list: bool,
 
     /// Colour on the terminal (NO_COLOR is honoured with auto).

@@ -14,6 +14,18 @@ async fn options_come_from_jwt_conformance_variables() {
 }
 
 #[tokio::test]
+async fn on_off_options_take_1_from_the_environment() {
+    let run = run_with_env(&[], &[("JWT_CONFORMANCE_LIST", "1")]).await;
+
+    assert_eq!(run.code, 0, "{}", run.shown());
+    assert!(
+        run.stdout.contains("features/seed.feature:"),
+        "{}",
+        run.shown()
+    );
+}
+
+#[tokio::test]
 async fn verbose_output_shows_no_password_and_no_whole_token() {
     let run = run(&[
         "--verbose",

@@ -1,14 +1,16 @@
 //! Flags and environment into a validated [`Config`].
 //!
-//! Every flag has an environment variable `JWT_REFERENCE_<FLAG>`. Whatever
-//! cannot work (a key that does not match its algorithm, an unreadable users
-//! file, a zero lifetime) is refused here, before anything listens.
+//! Every flag has an environment variable `JWT_REFERENCE_<FLAG>` (on/off flags
+//! take 1/0, true/false, yes/no or on/off there). Whatever cannot work (a key
+//! that does not match its algorithm, an unreadable users file, a zero
+//! lifetime) is refused here, before anything listens.
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, EncodingKey};
 
@@ -290,10 +292,10 @@ pub struct ServeArgs {
     #[arg(long, env = "JWT_REFERENCE_AUDIENCE")]
     pub audience: Option<String>,
     /// Answer refresh with a new refresh token too.
-    #[arg(long, env = "JWT_REFERENCE_ROTATE_REFRESH_TOKENS")]
+    #[arg(long, env = "JWT_REFERENCE_ROTATE_REFRESH_TOKENS", value_parser = BoolishValueParser::new())]
     pub rotate_refresh_tokens: bool,
     /// Blacklist a refresh token once it has been rotated.
-    #[arg(long, env = "JWT_REFERENCE_BLACKLIST_AFTER_ROTATION")]
+    #[arg(long, env = "JWT_REFERENCE_BLACKLIST_AFTER_ROTATION", value_parser = BoolishValueParser::new())]
     pub blacklist_after_rotation: bool,
     /// Accepted Authorization schemes, comma-separated; the first is named in WWW-Authenticate.
     #[arg(

@@ -360,6 +360,7 @@ fn settings_are_read_from_the_environment() {
         &[
             ("JWT_REFERENCE_ACCESS_TTL", "7s"),
             ("JWT_REFERENCE_COMPAT", "simplejwt4"),
+            ("JWT_REFERENCE_ROTATE_REFRESH_TOKENS", "1"),
         ],
     );
     let reply = server.request(
@@ -379,6 +380,19 @@ fn settings_are_read_from_the_environment() {
         "{payload}"
     );
     assert!(payload.get("iat").is_none());
+
+    let refresh = reply.json()["refresh"].as_str().unwrap().to_string();
+    let rotated = server.request(
+        "POST",
+        "/api/token/refresh/",
+        &[JSON],
+        &format!(r#"{{"refresh":"{refresh}"}}"#),
+    );
+    assert!(
+        rotated.json()["refresh"].is_string(),
+        "{:?}",
+        rotated.json()
+    );
 }
 
 #[test]
