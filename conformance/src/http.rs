@@ -178,10 +178,24 @@ fn classify(err: reqwest::Error) -> SendError {
     if err.is_timeout() {
         SendError::Timeout(message)
     } else if err.is_connect() {
-        SendError::Connect(message)
+        SendError::Connect(with_hint(message))
     } else {
         SendError::Protocol(message)
     }
+}
+
+/// `message`, with what it usually means when rustls's words alone would
+/// puzzle people.
+fn with_hint(message: String) -> String {
+    let hint = if message.contains("InvalidContentType") {
+        "the target answered without TLS: should the base URL start with http://?"
+    } else if message.contains("UnknownIssuer") {
+        "the target's certificate is signed by an authority this machine does not trust: \
+         give it with --ca-cert, or use --insecure on a test server"
+    } else {
+        return message;
+    };
+    format!("{message} ({hint})")
 }
 
 fn error_chain(err: &dyn std::error::Error) -> String {

@@ -78,6 +78,12 @@ async fn run(cli: Cli) -> Result<u8, Fatal> {
     let results = &collector.results;
     print!("{}", report::summary(results, paint));
     write_reports(&cli, results)?;
+    if let Some((count, dir)) = ctx.settings.snapshots.recorded() {
+        eprintln!(
+            "recorded {count} snapshots into {} (enforce them with --snapshots {0})",
+            dir.display()
+        );
+    }
     let stale = ctx.settings.snapshots.not_written();
     if !stale.is_empty() {
         eprintln!(
@@ -177,7 +183,7 @@ async fn execute(
             let n = detected.concurrency();
             if n < target::DEFAULT_CONCURRENCY {
                 eprintln!(
-                    "logins take {:.2}s against an access lifetime of {:.0}s: running {n} scenario(s) at once (--concurrency overrides)",
+                    "the first login took {:.2}s against an access lifetime of {:.0}s: running {n} scenario(s) at once, so tokens stay fresh while logins queue (--concurrency overrides)",
                     detected.login_seconds.unwrap_or_default(),
                     detected.access_lifetime.unwrap_or_default()
                 );

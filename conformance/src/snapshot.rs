@@ -86,6 +86,14 @@ impl Snapshots {
         Ok(known)
     }
 
+    /// When recording: how many snapshots this run wrote, and where.
+    pub fn recorded(&self) -> Option<(usize, &Path)> {
+        let Snapshots::Record { dir, written } = self else {
+            return None;
+        };
+        Some((written.lock().expect("snapshot lock").len(), dir))
+    }
+
     /// When recording: the `.snap` files of the folder this run did not
     /// write (scenarios removed, renamed, skipped or failed), for the user to
     /// delete or keep.

@@ -132,6 +132,11 @@ async fn recording_then_enforcing_own_snapshots() {
     ])
     .await;
     assert_eq!(recorded.code, 0, "{}", recorded.shown());
+    assert!(
+        recorded.stderr.contains("recorded ") && recorded.stderr.contains(" snapshots into "),
+        "{}",
+        recorded.shown()
+    );
     let enforced = run(&[
         "--base-url",
         &url,

@@ -74,8 +74,19 @@ async fn an_untrusted_certificate_exits_3_and_says_so() {
     let run = run(&["--base-url", &url, "--tags", TAGS]).await;
 
     assert_eq!(run.code, 3, "{}", run.shown());
-    assert!(run.stderr.contains("certificate"), "{}", run.shown());
+    assert!(run.stderr.contains("--ca-cert"), "{}", run.shown());
     assert!(!run.stderr.contains("panicked"), "{}", run.shown());
+}
+
+#[tokio::test]
+async fn https_to_a_plain_http_target_exits_3_and_says_so() {
+    let (endpoint, _users) = jwt_reference_server::app(config(Compat::SimpleJwt5));
+    let plain = serve(endpoint).await;
+    let url = plain.replace("http://", "https://");
+    let run = run(&["--base-url", &url, "--tags", TAGS]).await;
+
+    assert_eq!(run.code, 3, "{}", run.shown());
+    assert!(run.stderr.contains("without TLS"), "{}", run.shown());
 }
 
 #[tokio::test]
