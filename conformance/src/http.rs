@@ -214,18 +214,59 @@ static JWT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the pattern is valid")
 });
 
+/// `value` percent-encoded for a form body: every byte but the unreserved.
+pub fn form_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `value` escaped for the inside of a JSON string.
+pub fn json_escape(value: &str) -> String {
+    let quoted = Value::from(value).to_string();
+    quoted[1..quoted.len() - 1].to_string()
+}
+
 /// Hides passwords and tokens in text meant for people.
 #[derive(Clone, Debug, Default)]
 pub struct Masker {
-    pub secrets: Vec<String>,
+    /// Each secret as it is, and as it reads in a JSON string or a form body.
+    secrets: Vec<String>,
 }
 
 impl Masker {
-    pub fn mask(&self, text: &str) -> String {
+    pub fn new(secrets: impl IntoIterator<Item = String>) -> Masker {
+        let mut forms: Vec<String> = Vec::new();
+        for secret in secrets.into_iter().filter(|s| !s.is_empty()) {
+            for form in [json_escape(&secret), form_encode(&secret), secret] {
+                if !forms.contains(&form) {
+                    forms.push(form);
+                }
+            }
+        }
+        // Longest first, so a secret that contains another goes whole.
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        Masker { secrets: forms }
+    }
+
+    /// `text` with every secret replaced, tokens left alone.
+    pub fn hide_secrets(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for secret in self.secrets.iter().filter(|s| !s.is_empty()) {
+        for secret in &self.secrets {
             out = out.replace(secret.as_str(), "[password]");
         }
+        out
+    }
+
+    /// `text` with every secret replaced and every token shortened.
+    pub fn mask(&self, text: &str) -> String {
+        let out = self.hide_secrets(text);
         JWT_LIKE
             .replace_all(&out, |c: &regex::Captures| crate::jwt::mask_token(&c[0]))
             .into_owned()
@@ -303,14 +344,21 @@ mod tests {
 
     #[test]
     fn masks_passwords_and_tokens() {
-        let masker = Masker {
-            secrets: vec!["Ab12345678".into()],
-        };
+        let masker = Masker::new(["Ab12345678".to_string()]);
         let text = r#"{"password":"Ab12345678","access":"eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2lnbmF0dXJl"}"#;
         let masked = masker.mask(text);
         assert!(!masked.contains("Ab12345678"));
         assert!(!masked.contains("eyJleHAiOjF9"));
         assert!(masked.contains("[password]"));
+    }
+
+    #[test]
+    fn masks_passwords_as_form_and_json_bodies_carry_them() {
+        let masker = Masker::new(["Pw-Zx7Qv!9k \"q\"".to_string()]);
+        let form = "username=bob&password=Pw-Zx7Qv%219k%20%22q%22";
+        assert_eq!(masker.mask(form), "username=bob&password=[password]");
+        let json = r#"{"password":"Pw-Zx7Qv!9k \"q\""}"#;
+        assert_eq!(masker.mask(json), r#"{"password":"[password]"}"#);
     }
 
     #[test]

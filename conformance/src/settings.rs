@@ -84,7 +84,7 @@ impl Settings {
             strict: cli.strict,
             max_wait: cli.max_wait,
             verbose: cli.verbose,
-            masker: Masker { secrets },
+            masker: Masker::new(secrets),
             snapshots,
         }
     }

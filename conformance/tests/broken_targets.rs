@@ -308,6 +308,58 @@ async fn answers_judged_only_after_expiry_are_inconclusive_not_failed() {
         "{}",
         run.shown()
     );
+    assert!(
+        run.stdout.contains("could not be judged (inconclusive)"),
+        "{}",
+        run.shown()
+    );
+}
+
+#[tokio::test]
+async fn strict_fails_answers_judged_only_after_expiry() {
+    let url = faulty_target(Fault::SlowUser).await;
+    let run = run(&[
+        "--base-url",
+        &url,
+        "--strict",
+        "--tags",
+        "@core and not @signed and not @expiry",
+    ])
+    .await;
+
+    assert_eq!(run.code, 1, "{}", run.shown());
+    assert!(
+        run.failed()
+            .iter()
+            .any(|f| f.ends_with("A valid access token names its user")),
+        "{}",
+        run.shown()
+    );
+}
+
+#[tokio::test]
+async fn refreshed_tokens_refused_are_never_checked_with_a_login_token() {
+    let url = faulty_target(Fault::RefreshedRefusedLate).await;
+    let run = run(&[
+        "--base-url",
+        &url,
+        "--strict",
+        "--max-wait",
+        "4s",
+        "--tags",
+        "@core and not @signed",
+    ])
+    .await;
+
+    assert_eq!(run.code, 1, "{}", run.shown());
+    let failed = run.failed();
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.ends_with("The refreshed access token works at the user endpoint")),
+        "{failed:#?}\n{}",
+        run.shown()
+    );
 }
 
 #[tokio::test]

@@ -65,6 +65,7 @@ async fn refresh(world: &mut ApiWorld) {
     };
     world.kept.insert("previous_access".into(), old_access);
     world.live = Some((access, refresh));
+    world.live_refreshed = true;
 }
 
 #[given(regex = r"^I keep the (access|refresh) token as (\w+)$")]

@@ -141,6 +141,10 @@ pub enum Fault {
     /// (re-signed): a wait over `--max-wait` shows only while running (not a
     /// fault the runner can judge either way).
     LongerLifetimeLater,
+    /// Access tokens from a refresh are refused at `/api/user/`, and refresh
+    /// answers arrive when the new token has 0.9 s left, so a runner that
+    /// renews it by logging in never sends one.
+    RefreshedRefusedLate,
 }
 
 /// The reference server with `fault` in front of it.
@@ -149,6 +153,7 @@ pub struct Faulty<E> {
     fault: Fault,
     login_queue: Arc<Mutex<()>>,
     logins: std::sync::atomic::AtomicUsize,
+    refreshed: std::sync::Mutex<Vec<String>>,
 }
 
 impl<E: Endpoint> Faulty<E> {
@@ -158,6 +163,7 @@ impl<E: Endpoint> Faulty<E> {
             fault,
             login_queue: Arc::new(Mutex::new(())),
             logins: std::sync::atomic::AtomicUsize::new(0),
+            refreshed: std::sync::Mutex::new(Vec::new()),
         }
     }
 }
@@ -180,6 +186,23 @@ fn json_response(status: StatusCode, body: Value) -> Response {
         .content_type("application/json")
         .header("WWW-Authenticate", "Bearer realm=\"api\"")
         .body(body.to_string())
+}
+
+fn now_f64() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs_f64()
+}
+
+/// The payload of a JWT, or `Null` when unreadable.
+fn bearer_payload(token: &str) -> Value {
+    token
+        .split('.')
+        .nth(1)
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|p| serde_json::from_slice(&p).ok())
+        .unwrap_or_default()
 }
 
 fn now() -> i64 {
@@ -215,6 +238,16 @@ impl<E: Endpoint> Endpoint for Faulty<E> {
         };
         if is_user && claims.as_ref().is_some_and(believed) {
             return Ok(alice());
+        }
+        let refreshed = claims.as_ref().is_some_and(|(_, payload)| {
+            let jti = payload["jti"].as_str().unwrap_or_default();
+            self.refreshed.lock().unwrap().iter().any(|r| r == jti)
+        });
+        if matches!(self.fault, Fault::RefreshedRefusedLate) && is_user && refreshed {
+            return Ok(json_response(
+                StatusCode::UNAUTHORIZED,
+                serde_json::json!({"detail": "Given token not valid for any token type", "code": "token_not_valid"}),
+            ));
         }
         let garbage = req.header("authorization") == Some("Bearer garbage");
         if matches!(self.fault, Fault::GarbageIs500) && is_user && garbage {
@@ -270,6 +303,26 @@ impl<E: Endpoint> Endpoint for Faulty<E> {
         let mut response = self.inner.get_response(req).await;
         if matches!(self.fault, Fault::ClockBehind) {
             return behind(response, &path).await;
+        }
+        if matches!(self.fault, Fault::RefreshedRefusedLate)
+            && path == "/api/token/refresh/"
+            && response.status() == StatusCode::OK
+        {
+            let bytes = response.take_body().into_bytes().await?;
+            let body: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+            let access = body["access"].as_str().map(|a| a.to_string());
+            let access = access.map(|a| bearer_payload(&a)).unwrap_or_default();
+            if let Some(jti) = access["jti"].as_str() {
+                self.refreshed.lock().unwrap().push(jti.to_string());
+            }
+            if let Some(exp) = access["exp"].as_f64() {
+                let left = exp - 0.9 - now_f64();
+                if left > 0.0 {
+                    tokio::time::sleep(Duration::from_secs_f64(left)).await;
+                }
+            }
+            response.set_body(bytes);
+            return Ok(response);
         }
         if matches!(self.fault, Fault::LongerLifetimeLater)
             && path == "/api/token/"
