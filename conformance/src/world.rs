@@ -152,6 +152,8 @@ impl ApiWorld {
             .as_ref()
             .map(|e| self.describe(e))
             .unwrap_or_default();
+        // A target may answer megabytes; the exchange below shows the start.
+        let actual = http::shorten(actual, 600);
         let message = self.settings().masker.mask(&format!(
             "expected: {expected}\n  actual: {actual}{exchange}"
         ));
