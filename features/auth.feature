@@ -55,6 +55,8 @@ Feature: Authorization header rules of the user endpoint
     And the media type must be "application/json"
     And the body must have exactly the keys "id", "username"
     And the body's "id" must match the access token's user_id
+    # Recommended only: a Django user model with a UUID key answers a string.
+    And the body's "id" should be an integer
     And the body's "username" must name the user who logged in
 
   @core
@@ -62,6 +64,12 @@ Feature: Authorization header rules of the user endpoint
     Given I have logged in
     When I send HEAD to the user endpoint with the header "Authorization: Bearer {access}"
     Then the status must be 200
+
+  @core
+  Scenario: HEAD without credentials is refused
+    When I send HEAD to the user endpoint
+    Then the status must be 401
+    And the header "WWW-Authenticate" must start with "Bearer"
 
   @core
   Scenario: A refresh token is not an access token
