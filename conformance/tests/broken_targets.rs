@@ -389,3 +389,13 @@ async fn a_wait_over_max_wait_found_while_running_skips_not_fails() {
         run.shown()
     );
 }
+
+#[tokio::test]
+async fn a_lowercase_bearer_challenge_is_a_warning_not_a_failure() {
+    let url = faulty_target(Fault::LowercaseChallenge).await;
+    let run = run(&["--base-url", &url, "--tags", "@core and not @expiry"]).await;
+
+    assert_eq!(run.code, 0, "{}", run.shown());
+    assert!(run.stdout.contains(" 0 failed, "), "{}", run.shown());
+    assert!(!run.stdout.contains("\n0 warnings"), "{}", run.shown());
+}

@@ -50,8 +50,12 @@ async fn header_starts(world: &mut ApiWorld, name: String, level: String, prefix
     let actual = world.response().header(&name).map(str::to_string);
     world.check(
         Level::parse(&level),
-        actual.as_deref().is_some_and(|v| v.starts_with(&prefix)),
-        &format!("{name} starting with {prefix:?}"),
+        // Used for authentication schemes, whose names are case-insensitive.
+        actual.as_deref().is_some_and(|v| {
+            v.get(..prefix.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(&prefix))
+        }),
+        &format!("{name} starting with {prefix:?} (in any case)"),
         &shown_header(&name, actual.as_deref()),
     );
 }

@@ -124,6 +124,9 @@ pub enum Fault {
     StringExpIs500,
     /// `WWW-Authenticate` is `Bearer` without `realm="api"` (a recommendation).
     NoRealm,
+    /// `WWW-Authenticate` is `bearer realm="api"`: scheme names are
+    /// case-insensitive, so only the recommended exact value is missed.
+    LowercaseChallenge,
     /// No verify and no blacklist endpoint (both optional).
     NoOptionalEndpoints,
     /// The target's clock runs 20 s behind the runner's: its tokens and its
@@ -342,6 +345,12 @@ impl<E: Endpoint> Endpoint for Faulty<E> {
         match self.fault {
             Fault::NoWwwAuthenticate => {
                 response.headers_mut().remove("www-authenticate");
+            }
+            Fault::LowercaseChallenge if response.headers().contains_key("www-authenticate") => {
+                response.headers_mut().insert(
+                    "www-authenticate",
+                    HeaderValue::from_static("bearer realm=\"api\""),
+                );
             }
             Fault::NoRealm if response.headers().contains_key("www-authenticate") => {
                 response
