@@ -138,7 +138,8 @@ pub struct Cli {
     #[arg(long, env = "JWT_CONFORMANCE_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
     pub timeout: Duration,
 
-    /// Retry the first connection for up to this long (off by default).
+    /// Retry the first login for up to this long while the target starts: refused
+    /// connections, and 502, 503 or 504 from a proxy (off by default).
     #[arg(long, env = "JWT_CONFORMANCE_WAIT_FOR_TARGET", value_parser = humantime::parse_duration)]
     pub wait_for_target: Option<Duration>,
 

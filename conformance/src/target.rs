@@ -179,22 +179,26 @@ pub async fn prepare(
     let mut last_said: Option<Instant> = None;
     let (answer, login_took) = loop {
         let started = Instant::now();
-        match http::send(&client, base_url, &login).await {
-            Ok(answer) => break (answer, started.elapsed()),
-            Err(SendError::Connect(m)) if deadline.is_some_and(|d| Instant::now() < d) => {
-                if last_said.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
-                    let left = deadline.map_or(0, |d| (d - Instant::now()).as_secs());
-                    eprintln!("waiting for {base_url} ({left}s left): {m}");
-                    last_said = Some(Instant::now());
-                }
-                tokio::time::sleep(Duration::from_millis(250)).await;
+        let waiting = deadline.is_some_and(|d| started < d);
+        let not_yet = match http::send(&client, base_url, &login).await {
+            // A gateway in front of a server that is still starting.
+            Ok(answer) if waiting && matches!(answer.status, 502..=504) => {
+                format!("it answered {}", answer.status)
             }
+            Ok(answer) => break (answer, started.elapsed()),
+            Err(SendError::Connect(m)) if waiting => m,
             Err(err) => {
                 return Err(Fatal::Unreachable(format!(
                     "{base_url} cannot be used: {err}"
                 )));
             }
+        };
+        if last_said.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
+            let left = deadline.map_or(0, |d| (d - Instant::now()).as_secs());
+            eprintln!("waiting for {base_url} ({left}s left): {not_yet}");
+            last_said = Some(Instant::now());
         }
+        tokio::time::sleep(Duration::from_millis(250)).await;
     };
     let clock_offset = clock_offset(&answer);
     settings.trace("before the run", &login, &answer);

@@ -248,3 +248,50 @@ async fn a_separate_simplejwt5_server_differs_from_the_reference_nowhere() {
 async fn a_separate_simplejwt4_server_is_compared_with_the_simplejwt4_reference() {
     no_differences_noted(Compat::SimpleJwt4).await;
 }
+
+/// The reference server behind a gateway that answers 503 until `ready`.
+struct Starting<E> {
+    inner: E,
+    ready: std::time::Instant,
+}
+
+impl<E: poem::Endpoint> poem::Endpoint for Starting<E> {
+    type Output = poem::Response;
+
+    async fn call(&self, req: poem::Request) -> poem::Result<poem::Response> {
+        if std::time::Instant::now() < self.ready {
+            return Ok(poem::Response::builder()
+                .status(poem::http::StatusCode::SERVICE_UNAVAILABLE)
+                .body("starting"));
+        }
+        Ok(self.inner.get_response(req).await)
+    }
+}
+
+#[tokio::test]
+async fn wait_for_target_waits_out_a_gateway_error() {
+    let (endpoint, _users) = jwt_reference_server::app(config(Compat::SimpleJwt5));
+    let ready = std::time::Instant::now() + std::time::Duration::from_millis(1500);
+    let url = serve(Starting {
+        inner: endpoint,
+        ready,
+    })
+    .await;
+    let tags = "@core and not @expiry";
+
+    let waited = run(&[
+        "--base-url",
+        &url,
+        "--tags",
+        tags,
+        "--wait-for-target",
+        "20s",
+    ])
+    .await;
+    assert_eq!(waited.code, 0, "{}", waited.shown());
+    assert!(
+        waited.stderr.contains("it answered 503"),
+        "{}",
+        waited.shown()
+    );
+}
