@@ -240,17 +240,6 @@ impl Collector {
         if let Some(notes) = self.ctx.notes.lock().expect("notes lock").remove(key) {
             result.notes = notes;
         }
-        let inconclusive = result
-            .skip_reason
-            .as_deref()
-            .is_some_and(|r| r.starts_with(INCONCLUSIVE_LABEL));
-        if inconclusive {
-            // Not a failure, but not a pass either: counted, and failed by --strict.
-            result
-                .notes
-                .warnings
-                .push("this scenario could not be judged (inconclusive)".into());
-        }
         print_result(&result, self.paint, self.ctx.settings.verbose);
         self.results.push(result);
     }
@@ -435,14 +424,11 @@ pub fn summary(results: &[ScenarioResult], paint: Paint) -> String {
     out
 }
 
-/// How the skip reason of an inconclusive scenario starts.
-const INCONCLUSIVE_LABEL: &str = "inconclusive at ";
-
 /// The skip reason of a step that stopped because its scenario cannot be
 /// judged (found at `place`), or `None` for a real failure.
 fn not_judged(error: &str, place: &str) -> Option<String> {
     if let Some(reason) = error.strip_prefix(INCONCLUSIVE_PREFIX) {
-        return Some(format!("{INCONCLUSIVE_LABEL}{place}: {}", reason.trim()));
+        return Some(format!("inconclusive at {place}: {}", reason.trim()));
     }
     let reason = error.strip_prefix(OVER_MAX_WAIT_PREFIX)?;
     Some(format!(

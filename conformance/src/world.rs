@@ -308,6 +308,10 @@ impl ApiWorld {
                     // --strict asks for a verdict on every scenario it runs.
                     self.give_up(request, response, &format!("(--strict) not judged: {why}"));
                 }
+                // Not a failure, but not a pass either: a warning, counted.
+                self.notes
+                    .warnings
+                    .push("this scenario could not be judged (inconclusive)".into());
                 panic!("{INCONCLUSIVE_PREFIX}{why}");
             }
         }
